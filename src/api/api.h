@@ -1,0 +1,37 @@
+/*
+ * api.h: the JSON endpoints (one api_<resource>.c each) and the JSON
+ * forms of records they share.
+ */
+#ifndef UB_API_H
+#define UB_API_H
+
+#include <jansson.h>
+
+#include "http/req.h"
+
+void api_healthz(struct req *r);
+void api_metrics(struct req *r);
+
+void api_auth_login(struct req *r);
+void api_auth_logout(struct req *r);
+void api_auth_me(struct req *r);
+
+void api_orgs_list(struct req *r);
+void api_orgs_create(struct req *r);
+void api_orgs_get(struct req *r);
+void api_orgs_update(struct req *r);
+
+void api_employers_list(struct req *r);
+void api_employers_create(struct req *r);
+void api_employers_get(struct req *r);
+void api_employers_update(struct req *r);
+
+void api_audit_list(struct req *r);
+
+/* JSON forms of records (new references). */
+json_t *api_org_json(const struct org_rec *o);
+json_t *api_employer_json(const struct employer_rec *e);
+/* An ISO 8601 time string, or null for 0. */
+json_t *api_time_json(int64_t t);
+
+#endif

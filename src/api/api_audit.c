@@ -1,0 +1,48 @@
+/*
+ * api_audit.c: GET /api/v1/audit: the audit log of a subtree, newest first.
+ */
+#include "api/api.h"
+#include "domain/org.h"
+
+static int add_entry(void *ud, const struct audit_rec *a)
+{
+    json_t *detail = json_loads(a->detail, 0, NULL);
+    json_array_append_new(ud, json_pack(
+        "{s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)a->id,
+        "at", api_time_json(a->at), "login", a->login, "addr", a->addr,
+        "action", a->action, "object_type", a->object_type, "object_id", a->object_id,
+        "detail", detail ? detail : json_object()));
+    return 0;
+}
+
+void api_audit_list(struct req *r)
+{
+    int64_t before, limit;
+    if (query_int_or_reply(r, "before", 0, 0, INT64_MAX, &before)
+        || query_int_or_reply(r, "limit", 100, 1, 1000, &limit))
+        return;
+    struct ub_err err;
+    const char *path = r->actor.org_path;
+    const char *org = req_query(r, "org");
+    struct org_rec o;
+    if (org && *org) {
+        if (org_get(r->db, &r->actor, org, &o, &err)) {
+            reply_err(r, &err);
+            return;
+        }
+        path = o.path;
+    }
+    if (actor_may(&r->actor, PERM_MANAGE, path[0] ? path : "/", &err)) {
+        reply_err(r, &err);
+        return;
+    }
+    json_t *items = json_array();
+    int rc = store_audit_list(r->db, path, before, (int)limit, add_entry, items);
+    if (rc != DB_OK) {
+        json_decref(items);
+        ub_fail_store(&err, rc);
+        reply_err(r, &err);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}

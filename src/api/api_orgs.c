@@ -1,0 +1,129 @@
+/*
+ * api_orgs.c: /api/v1/orgs: the organisation tree.
+ */
+#include "api/api.h"
+#include "domain/org.h"
+
+static int add_org(void *ud, const struct org_rec *o)
+{
+    json_array_append_new(ud, api_org_json(o));
+    return 0;
+}
+
+void api_orgs_list(struct req *r)
+{
+    const char *parent = req_query(r, "parent");
+    const char *q = req_query(r, "q");
+    json_t *items = json_array();
+    struct ub_err err;
+    int rc;
+    if (q && *q) {
+        /* Search the subtree of parent (or the actor's own). */
+        struct org_rec top;
+        const char *path = r->actor.org_path[0] ? r->actor.org_path : "/";
+        if (parent && *parent) {
+            if (org_get(r->db, &r->actor, parent, &top, &err)) {
+                json_decref(items);
+                reply_err(r, &err);
+                return;
+            }
+            path = top.path;
+        }
+        int64_t limit;
+        if (query_int_or_reply(r, "limit", 50, 1, 500, &limit)) {
+            json_decref(items);
+            return;
+        }
+        rc = store_org_search(r->db, path, q, (int)limit, add_org, items);
+        if (rc != DB_OK) {
+            json_decref(items);
+            ub_fail_store(&err, rc);
+            reply_err(r, &err);
+            return;
+        }
+    } else {
+        rc = org_children(r->db, &r->actor, parent, add_org, items, &err);
+        if (rc) {
+            json_decref(items);
+            reply_err(r, &err);
+            return;
+        }
+    }
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+void api_orgs_create(struct req *r)
+{
+    static const char *const fields[] = {"code", "name", "level", "parent", NULL};
+    json_t *in = req_json_or_reply(r, fields);
+    if (!in)
+        return;
+    struct org_input oi;
+    if (json_str_or_reply(r, in, "code", &oi.code)
+        || json_str_or_reply(r, in, "name", &oi.name)
+        || json_str_or_reply(r, in, "level", &oi.level)
+        || json_str_or_reply(r, in, "parent", &oi.parent)) {
+        json_decref(in);
+        return;
+    }
+    struct org_rec o;
+    struct ub_err err;
+    if (org_create(r->db, &r->actor, &oi, &o, &err))
+        reply_err(r, &err);
+    else
+        reply_json(r, 201, api_org_json(&o));
+    json_decref(in);
+}
+
+static int add_ancestor(void *ud, const struct org_rec *o)
+{
+    json_array_append_new(ud, json_pack("{s:s, s:s, s:s}", "code", o->code,
+                                        "name", o->name, "level", o->level));
+    return 0;
+}
+
+void api_orgs_get(struct req *r)
+{
+    struct org_rec o;
+    struct ub_err err;
+    if (org_get(r->db, &r->actor, req_param(r, "code"), &o, &err)) {
+        reply_err(r, &err);
+        return;
+    }
+    json_t *j = api_org_json(&o);
+    json_t *anc = json_array();
+    int64_t size = 0;
+    int rc = store_org_ancestors(r->db, &o, add_ancestor, anc);
+    if (rc == DB_OK)
+        rc = store_org_subtree_count(r->db, o.path, &size);
+    if (rc != DB_OK) {
+        json_decref(j);
+        json_decref(anc);
+        ub_fail_store(&err, rc);
+        reply_err(r, &err);
+        return;
+    }
+    json_object_set_new(j, "ancestors", anc);
+    json_object_set_new(j, "subtree_size", json_integer(size));
+    reply_json(r, 200, j);
+}
+
+void api_orgs_update(struct req *r)
+{
+    static const char *const fields[] = {"name", NULL};
+    json_t *in = req_json_or_reply(r, fields);
+    if (!in)
+        return;
+    const char *name;
+    if (json_str_or_reply(r, in, "name", &name)) {
+        json_decref(in);
+        return;
+    }
+    struct org_rec o;
+    struct ub_err err;
+    if (org_rename(r->db, &r->actor, req_param(r, "code"), name, &o, &err))
+        reply_err(r, &err);
+    else
+        reply_json(r, 200, api_org_json(&o));
+    json_decref(in);
+}

@@ -1,0 +1,45 @@
+/*
+ * app.h: the running program's configuration and shared handles.
+ *
+ * A struct app is built once at start-up from flags and the environment,
+ * then treated as immutable: request handlers read it from any thread.
+ */
+#ifndef UB_APP_H
+#define UB_APP_H
+
+#include <stdbool.h>
+
+#include "lib/crypto.h"
+#include "store/store.h"
+
+struct app_options {
+    const char *db;             /* --db, $UNIONBRIDGE_DB, sqlite:unionbridge.db */
+    const char *key;            /* --key, $UNIONBRIDGE_KEY_FILE, DB path + ".key" */
+    const char *listen;         /* serve: --listen */
+    const char *base_url;       /* serve: --base-url, for absolute links */
+    int threads;                /* serve: --threads */
+    bool trust_proxy;           /* serve: --trust-proxy */
+    bool secure_cookies;        /* serve: --secure-cookies */
+};
+
+struct app {
+    struct app_options opt;
+    char db_url[512];
+    char key_path[528];
+    char base_url[256];
+    struct store *store;
+    unsigned char key[CRYPTO_KEY_BYTES];
+    bool have_key;
+};
+
+/* Fills defaults from the environment into o (flags already parsed keep
+ * their values). */
+void app_options_defaults(struct app_options *o);
+
+/* Opens the database named by the options, applies migrations, and loads
+ * the key file when it exists (require_key: fail when it does not).
+ * Returns 0, or -1 after printing one line to stderr. */
+int app_open(struct app *a, const struct app_options *o, bool require_key);
+void app_close(struct app *a);
+
+#endif

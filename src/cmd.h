@@ -1,0 +1,48 @@
+/*
+ * cmd.h: the command-line commands.  main.c holds the one table of them;
+ * each cmd_*.c implements a few.  A command gets argv starting at its own
+ * name, prints one clear line to stderr on failure and returns the exit
+ * status.
+ */
+#ifndef UB_CMD_H
+#define UB_CMD_H
+
+#include "app.h"
+#include "domain/err.h"
+
+struct command {
+    const char *name;           /* "user add" */
+    int (*run)(int argc, char **argv);
+    const char *args;           /* "LOGIN --role ROLE --org CODE" */
+    const char *help;           /* what it does, a paragraph */
+};
+
+const struct command *command_find(const char *name);
+
+/* Prints the command's usage to stdout (for --help) and returns 0. */
+int cmd_usage(const char *name);
+
+/* Prints "unionbridge: MESSAGE" for a domain error; returns 1. */
+int cmd_fail(const struct ub_err *err);
+
+/* Reads one line (the password) from stdin, without echo on a terminal,
+ * into out; returns 0 or -1. */
+int cmd_read_secret(const char *prompt, char *out, size_t n);
+
+/* Reports a bad option (getopt returned '?' or ':') and returns 2. */
+int cmd_bad_option(const char *cmd, char **argv);
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_user_add(int argc, char **argv);
+int cmd_user_passwd(int argc, char **argv);
+int cmd_token_create(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_qr(int argc, char **argv);
+
+/* Shared long options: every database command takes --db and --key. */
+#define CMD_DB_OPTIONS                                                         \
+    {"db", required_argument, NULL, 'D'}, {"key", required_argument, NULL, 'K'}, \
+    {"help", no_argument, NULL, 'h'}
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * cmd_init.c: `unionbridge init`: schema, key file, first admin, demo data.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "domain/demo.h"
+#include "domain/staff.h"
+
+/* True when the tree already has orgs. */
+static int tree_empty(struct db *db, bool *empty)
+{
+    struct db_stmt *st = db_run(db, "SELECT count(*) FROM orgs", "");
+    int rc = db_step(st);
+    if (rc == DB_ROW)
+        *empty = db_i64(st, 0) == 0;
+    db_done(st);
+    return rc == DB_ROW ? 0 : -1;
+}
+
+int cmd_init(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        CMD_DB_OPTIONS, {"demo", no_argument, NULL, 'd'}, {0, 0, 0, 0},
+    };
+    struct app_options o = {0};
+    bool demo = false;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'D': o.db = optarg; break;
+        case 'K': o.key = optarg; break;
+        case 'd': demo = true; break;
+        case 'h': return cmd_usage("init");
+        default: return cmd_bad_option("init", argv);
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "unionbridge: init: unexpected argument %s\n", argv[optind]);
+        return 2;
+    }
+    app_options_defaults(&o);
+    struct app app;
+    if (app_open(&app, &o, false))
+        return 1;
+    int status = 1;
+    if (!app.have_key) {
+        if (crypto_key_create(app.key_path) != 0) {
+            fprintf(stderr, "unionbridge: cannot create the key file %s: %s\n",
+                    app.key_path, strerror(errno));
+            goto out;
+        }
+        printf("created key file %s (mode 0600; back it up apart from the database)\n",
+               app.key_path);
+    }
+    struct db *db = store_acquire(app.store);
+    if (!db) {
+        fprintf(stderr, "unionbridge: cannot open %s\n", app.db_url);
+        goto out;
+    }
+    struct actor cli;
+    actor_cli(&cli);
+    struct ub_err err;
+    struct user_rec admin;
+    int rc = store_user_by_login(db, "admin", &admin);
+    if (rc == DB_NOTFOUND) {
+        const char *env = getenv("UNIONBRIDGE_ADMIN_PASSWORD");
+        char pw[64];
+        if (env && *env)
+            ub_strlcpy(pw, env, sizeof pw);
+        else
+            crypto_random_alnum(pw, 17);
+        if (staff_add(db, &cli, "admin", pw, "admin", NULL, &admin, &err)) {
+            store_release(app.store, db);
+            status = cmd_fail(&err);
+            goto out;
+        }
+        if (env && *env)
+            printf("admin account: admin (password from $UNIONBRIDGE_ADMIN_PASSWORD)\n");
+        else
+            printf("admin account: admin  password: %s  (shown once; change it with "
+                   "`unionbridge user passwd admin`)\n", pw);
+    } else if (rc != DB_OK) {
+        store_release(app.store, db);
+        fprintf(stderr, "unionbridge: cannot read accounts: %s\n", db_errmsg(db));
+        goto out;
+    } else {
+        printf("database %s is already initialised (schema version %d)\n", app.db_url,
+               store_schema_version(db));
+    }
+    if (demo) {
+        bool empty = false;
+        if (tree_empty(db, &empty)) {
+            store_release(app.store, db);
+            fprintf(stderr, "unionbridge: cannot read the org tree\n");
+            goto out;
+        }
+        if (!empty) {
+            printf("demo data not loaded: the org tree is not empty\n");
+        } else if (demo_load(db, &cli, &err)) {
+            store_release(app.store, db);
+            status = cmd_fail(&err);
+            goto out;
+        } else {
+            printf("demo data loaded: 北京市总工会 (110000) > 密云区总工会 (110118) and "
+                   "its towns\n");
+        }
+    }
+    store_release(app.store, db);
+    status = 0;
+out:
+    app_close(&app);
+    return status;
+}

@@ -1,0 +1,49 @@
+/*
+ * audit.c: audit entries and the transaction helpers around them.
+ */
+#include "domain/audit.h"
+
+#include <stdlib.h>
+
+int audit_log(struct db *db, const struct actor *a, const char *action,
+              const char *object_type, const char *object_id, int64_t org_id,
+              json_t *detail)
+{
+    char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(detail);
+    struct audit_rec r = {
+        .at = ub_now(),
+        .user_id = a->user_id,
+        .org_id = org_id,
+        .detail = text ? text : "{}",
+    };
+    ub_strlcpy(r.login, a->login, sizeof r.login);
+    ub_strlcpy(r.addr, a->addr, sizeof r.addr);
+    ub_strlcpy(r.action, action, sizeof r.action);
+    ub_strlcpy(r.object_type, object_type, sizeof r.object_type);
+    ub_strlcpy(r.object_id, object_id, sizeof r.object_id);
+    int rc = store_audit_insert(db, &r);
+    free(text);
+    return rc;
+}
+
+int tx_begin(struct db *db, struct ub_err *err)
+{
+    int rc = db_begin(db);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+int tx_commit(struct db *db, struct ub_err *err)
+{
+    int rc = db_commit(db);
+    if (rc == DB_OK)
+        return 0;
+    db_rollback(db);
+    return ub_fail_store(err, rc);
+}
+
+int tx_fail(struct db *db, int db_rc, struct ub_err *err)
+{
+    db_rollback(db);
+    return ub_fail_store(err, db_rc);
+}

@@ -1,0 +1,28 @@
+/*
+ * audit.h: writing the append-only audit log.
+ *
+ * Every write the domain makes calls audit_log() inside the same
+ * transaction, so a change and its record commit or vanish together.
+ */
+#ifndef UB_AUDIT_H
+#define UB_AUDIT_H
+
+#include <jansson.h>
+
+#include "domain/actor.h"
+
+/* Records that a did `action` ("org.create") on object type/id, concerning
+ * org_id's subtree (0: none).  detail is a JSON object whose reference is
+ * stolen (may be NULL).  Returns DB_OK or a negative DB_ code. */
+int audit_log(struct db *db, const struct actor *a, const char *action,
+              const char *object_type, const char *object_id, int64_t org_id,
+              json_t *detail);
+
+/* Helpers for the begin / write / audit / commit pattern: each returns 0,
+ * or fills err (storage error) and returns -1 after rolling back. */
+int tx_begin(struct db *db, struct ub_err *err);
+int tx_commit(struct db *db, struct ub_err *err);
+/* Rolls back and fills err from a DB_ code; returns -1. */
+int tx_fail(struct db *db, int db_rc, struct ub_err *err);
+
+#endif

@@ -1,0 +1,466 @@
+/*
+ * server.c: libmicrohttpd glue: the request life cycle, route matching,
+ * limits, security headers and metrics.
+ *
+ * libmicrohttpd calls the access handler several times per request: first
+ * with no state (we make the struct req and match the route), then once per
+ * chunk of body, then once with no more body (we run the handler and queue
+ * the response).  Queueing on the very first call would turn keep-alive off,
+ * so we never do, except to refuse an oversized body before reading it.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/auth.h"
+#include "http/metrics.h"
+#include "lib/log.h"
+#include "store/store.h"
+
+#define MAX_SEGS 12
+
+struct route_segs {
+    int n;
+    const char *seg[MAX_SEGS];
+    char copy[256];
+};
+
+struct http_server {
+    struct MHD_Daemon *d;
+    struct http_config cfg;
+    struct metrics *metrics;
+    struct route_segs *segs;        /* one per route, pre-split */
+};
+
+static const char CSP_PAGE[] =
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+static const char CSP_API[] = "default-src 'none'; frame-ancestors 'none'";
+
+const void *http_app(const struct req *r)
+{
+    return r->srv->cfg.app;
+}
+
+const struct http_config *http_config_of(const struct req *r)
+{
+    return &r->srv->cfg;
+}
+
+/* ---- Routing ----------------------------------------------------------- */
+
+int http_split_path(const char *path, char *copy, size_t copylen, const char **segs,
+                    int max)
+{
+    if (!ub_strlcpy(copy, path, copylen))
+        return -1;
+    int n = 0;
+    char *p = copy;
+    while (*p) {
+        while (*p == '/')
+            *p++ = 0;
+        if (!*p)
+            break;
+        if (n == max)
+            return -1;
+        segs[n++] = p;
+        while (*p && *p != '/')
+            p++;
+    }
+    return n;
+}
+
+static int match_segs(const struct route_segs *rs, const char **segs, int n,
+                      struct req_kv *params, int *nparams)
+{
+    if (rs->n != n)
+        return 0;
+    int np = 0;
+    for (int i = 0; i < n; i++) {
+        if (rs->seg[i][0] == ':') {
+            if (np == REQ_MAX_PARAMS)
+                return 0;
+            params[np].name = rs->seg[i] + 1;
+            params[np].value = segs[i];
+            np++;
+        } else if (strcmp(rs->seg[i], segs[i]) != 0) {
+            return 0;
+        }
+    }
+    *nparams = np;
+    return 1;
+}
+
+static int match_in(const struct http_route *routes, const struct route_segs *rsegs,
+                    size_t nroutes, const char *method, const char *path,
+                    struct req_kv *params, int *nparams, struct arena *arena,
+                    bool *method_mismatch)
+{
+    size_t len = strlen(path) + 1;
+    char *copy = arena_alloc(arena, len);
+    const char *segs[MAX_SEGS];
+    int n = http_split_path(path, copy, len, segs, MAX_SEGS);
+    *method_mismatch = false;
+    *nparams = 0;
+    if (n < 0)
+        return -1;
+    if (strcmp(method, "HEAD") == 0)
+        method = "GET";
+    for (size_t i = 0; i < nroutes; i++) {
+        struct req_kv p[REQ_MAX_PARAMS];
+        int np;
+        if (!match_segs(&rsegs[i], segs, n, p, &np))
+            continue;
+        if (strcmp(routes[i].method, method) != 0) {
+            *method_mismatch = true;
+            continue;
+        }
+        memcpy(params, p, sizeof p);
+        *nparams = np;
+        return (int)i;
+    }
+    return -1;
+}
+
+static void split_routes(const struct http_route *routes, size_t n, struct route_segs *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i].n = http_split_path(routes[i].pattern, out[i].copy, sizeof out[i].copy,
+                                   out[i].seg, MAX_SEGS);
+        if (out[i].n < 0) {
+            log_error("route pattern too long: %s", routes[i].pattern);
+            abort();
+        }
+    }
+}
+
+int http_match(const struct http_route *routes, size_t n, const char *method,
+               const char *path, struct req_kv *params, int *nparams,
+               struct arena *arena, bool *method_mismatch)
+{
+    struct route_segs *rs = arena_alloc(arena, n * sizeof *rs);
+    split_routes(routes, n, rs);
+    return match_in(routes, rs, n, method, path, params, nparams, arena, method_mismatch);
+}
+
+/* ---- Request life cycle ------------------------------------------------ */
+
+static void client_addr(struct req *r)
+{
+    if (r->srv->cfg.trust_proxy) {
+        const char *x = req_header(r, "X-Real-IP");
+        if (x && *x && strlen(x) < sizeof r->addr) {
+            ub_strlcpy(r->addr, x, sizeof r->addr);
+            return;
+        }
+    }
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    ub_strlcpy(r->addr, "?", sizeof r->addr);
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->addr,
+                  sizeof r->addr);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->addr,
+                  sizeof r->addr);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes a urlencoded component in place ('+' is a space). */
+static void form_unescape(char *s)
+{
+    char *o = s;
+    for (char *p = s; *p; p++) {
+        if (*p == '+') {
+            *o++ = ' ';
+        } else if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+            *o++ = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+            p += 2;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = 0;
+}
+
+static void parse_form(struct req *r)
+{
+    const char *ct = req_header(r, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0
+        || !r->body.len)
+        return;
+    char *s = arena_strndup(&r->arena, r->body.data, r->body.len);
+    char *save = NULL;
+    for (char *kv = strtok_r(s, "&", &save); kv && r->nform < REQ_MAX_FORM;
+         kv = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(kv, '=');
+        char *v = eq ? (*eq = 0, eq + 1) : kv + strlen(kv);
+        form_unescape(kv);
+        form_unescape(v);
+        r->form[r->nform].name = kv;
+        r->form[r->nform].value = v;
+        r->nform++;
+    }
+}
+
+static void dispatch(struct req *r)
+{
+    if (r->body_too_big) {
+        reply_error(r, 413, "body_too_large", "请求体超过 %zu 字节的上限",
+                    r->srv->cfg.body_limit);
+        return;
+    }
+    if (!r->route) {
+        if (r->method_mismatch)
+            reply_error(r, 405, "method_not_allowed", "不支持此请求方法");
+        else
+            reply_error(r, 404, "not_found", "页面不存在");
+        return;
+    }
+    parse_form(r);
+    if (r->route->flags & ROUTE_AUTH) {
+        if (auth_staff_or_reply(r)) {
+            /* A console page sends the browser to the sign-in form. */
+            if ((r->route->flags & ROUTE_PAGE) && r->status == 401)
+                reply_redirect(r, "/login");
+            return;
+        }
+        if (auth_csrf_or_reply(r))
+            return;
+    }
+    if ((r->route->flags & ROUTE_LOGIN_FORM) && strcmp(r->method, "POST") == 0
+        && auth_login_csrf_or_reply(r))
+        return;
+    r->route->handler(r);
+    if (!r->status)
+        reply_error(r, 500, "internal_error", "服务器内部错误");
+}
+
+static enum MHD_Result send_response(struct req *r)
+{
+    size_t len;
+    char *data = buf_steal(&r->out, &len);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(data);
+        return MHD_NO;
+    }
+    bool page = r->ctype && strncmp(r->ctype, "text/html", 9) == 0;
+    MHD_add_response_header(resp, "Content-Type", r->ctype ? r->ctype : "text/plain");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Content-Security-Policy", page ? CSP_PAGE : CSP_API);
+    bool cached = false;
+    for (int i = 0; i < r->nheaders; i++) {
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+        if (strcasecmp(r->headers[i].name, "Cache-Control") == 0)
+            cached = true;
+    }
+    if (!cached)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (r->status == 405 && r->route == NULL)
+        MHD_add_response_header(resp, "Allow", "GET, POST, PATCH");
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static struct req *req_new(struct http_server *s, struct MHD_Connection *c,
+                           const char *url, const char *method)
+{
+    struct req *r = xcalloc(1, sizeof *r);
+    r->conn = c;
+    r->srv = s;
+    r->start_ns = ub_mono_ns();
+    arena_init(&r->arena);
+    buf_init(&r->body);
+    buf_init(&r->out);
+    r->method = arena_strdup(&r->arena, method);
+    r->path = arena_strdup(&r->arena, url);
+    r->route_index = match_in(s->cfg.routes, s->segs, s->cfg.nroutes, method, url,
+                              r->params, &r->nparams, &r->arena, &r->method_mismatch);
+    r->route = r->route_index >= 0 ? &s->cfg.routes[r->route_index] : NULL;
+    client_addr(r);
+    return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **state)
+{
+    (void)version;
+    struct http_server *s = cls;
+    struct req *r = *state;
+    if (!r) {
+        r = req_new(s, c, url, method);
+        *state = r;
+        const char *cl = req_header(r, "Content-Length");
+        int64_t n;
+        if (cl && ub_parse_i64(cl, &n) && (uint64_t)n > s->cfg.body_limit) {
+            /* Refuse before reading it; the connection closes afterwards. */
+            r->body_too_big = true;
+            dispatch(r);
+            return send_response(r);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!r->body_too_big) {
+            if (r->body.len + *upload_size > s->cfg.body_limit) {
+                r->body_too_big = true;
+                buf_free(&r->body);
+            } else {
+                buf_append(&r->body, upload, *upload_size);
+            }
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->status)          /* already answered (oversized body) */
+        return MHD_YES;
+    dispatch(r);
+    return send_response(r);
+}
+
+static void on_complete(void *cls, struct MHD_Connection *c, void **state,
+                        enum MHD_RequestTerminationCode toe)
+{
+    (void)c;
+    (void)toe;
+    struct http_server *s = cls;
+    struct req *r = *state;
+    if (!r)
+        return;
+    metrics_observe(s->metrics, r->route_index, r->status ? r->status : 499,
+                    ub_mono_ns() - r->start_ns);
+    if (r->db)
+        store_release(s->cfg.store, r->db);
+    buf_free(&r->body);
+    buf_free(&r->out);
+    arena_free(&r->arena);
+    free(r);
+    *state = NULL;
+}
+
+/* ---- Start and stop ---------------------------------------------------- */
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, char *err,
+                        size_t errlen)
+{
+    char host[128];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || !colon[1]) {
+        snprintf(err, errlen, "--listen wants HOST:PORT, not %s", listen);
+        return -1;
+    }
+    size_t hl = (size_t)(colon - listen);
+    if (hl >= sizeof host) {
+        snprintf(err, errlen, "--listen host too long");
+        return -1;
+    }
+    memcpy(host, listen, hl);
+    host[hl] = 0;
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+        memmove(host, host + 1, hl - 2);
+        host[hl - 2] = 0;
+    }
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+                             .ai_socktype = SOCK_STREAM};
+    struct addrinfo *ai;
+    int rc = getaddrinfo(host, colon + 1, &hints, &ai);
+    if (rc != 0) {
+        snprintf(err, errlen, "bad --listen address %s: %s", listen, gai_strerror(rc));
+        return -1;
+    }
+    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+    freeaddrinfo(ai);
+    return 0;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = 0;
+    log_warn("http: %s", line);
+}
+
+struct http_server *http_start(const struct http_config *cfg, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    if (parse_listen(cfg->listen, &ss, err, errlen))
+        return NULL;
+    struct http_server *s = xcalloc(1, sizeof *s);
+    s->cfg = *cfg;
+    s->segs = xcalloc(cfg->nroutes ? cfg->nroutes : 1, sizeof *s->segs);
+    split_routes(cfg->routes, cfg->nroutes, s->segs);
+    const char **names = xcalloc(cfg->nroutes + 1, sizeof *names);
+    char **owned = xcalloc(cfg->nroutes + 1, sizeof *owned);
+    for (size_t i = 0; i < cfg->nroutes; i++) {
+        struct buf b;
+        buf_init(&b);
+        buf_printf(&b, "%s %s", cfg->routes[i].method, cfg->routes[i].pattern);
+        owned[i] = buf_steal(&b, NULL);
+        names[i] = owned[i];
+    }
+    s->metrics = metrics_new(cfg->nroutes, names);
+    for (size_t i = 0; i < cfg->nroutes; i++)
+        free(owned[i]);
+    free(owned);
+    free(names);
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+                            MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
+                            MHD_OPTION_CONNECTION_LIMIT, 10000u,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_complete, s,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+                            MHD_OPTION_END);
+    if (!s->d) {
+        snprintf(err, errlen, "cannot listen on %s (in use, or not an address here)",
+                 cfg->listen);
+        metrics_free(s->metrics);
+        free(s->segs);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void http_stop(struct http_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->d);
+    metrics_free(s->metrics);
+    free(s->segs);
+    free(s);
+}
+
+void http_metrics_render(struct http_server *s, struct buf *out)
+{
+    metrics_render(s->metrics, store_error_count(s->cfg.store), out);
+}

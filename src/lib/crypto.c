@@ -1,0 +1,120 @@
+/*
+ * crypto.c: libsodium wrappers for tokens, passwords and the key file.
+ */
+#include "lib/crypto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dummy_hash[CRYPTO_PWHASH_LEN];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+int crypto_init(void)
+{
+    return sodium_init() < 0 ? -1 : 0;
+}
+
+void crypto_token(char out[CRYPTO_TOKEN_LEN + 1])
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(out, CRYPTO_TOKEN_LEN + 1, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+}
+
+void crypto_random_alnum(char *out, size_t n)
+{
+    static const char alphabet[] =
+        "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    for (size_t i = 0; i + 1 < n; i++)
+        out[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+    if (n)
+        out[n - 1] = 0;
+}
+
+void crypto_digest_hex(const char *s, char out[CRYPTO_DIGEST_HEX + 1])
+{
+    unsigned char d[32];
+    crypto_generichash(d, sizeof d, (const unsigned char *)s, strlen(s), NULL, 0);
+    sodium_bin2hex(out, CRYPTO_DIGEST_HEX + 1, d, sizeof d);
+}
+
+int crypto_password_hash(const char *password, char out[CRYPTO_PWHASH_LEN])
+{
+    return crypto_pwhash_str(out, password, strlen(password),
+                             crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0 ? 0 : -1;
+}
+
+bool crypto_password_verify(const char *hash, const char *password)
+{
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+static void make_dummy(void)
+{
+    char pw[24];
+    crypto_random_alnum(pw, sizeof pw);
+    if (crypto_password_hash(pw, dummy_hash) != 0)
+        dummy_hash[0] = 0;
+}
+
+const char *crypto_dummy_hash(void)
+{
+    pthread_once(&dummy_once, make_dummy);
+    return dummy_hash;
+}
+
+bool crypto_streq(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la != lb)
+        return false;
+    return sodium_memcmp(a, b, la) == 0;
+}
+
+int crypto_key_create(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    unsigned char key[CRYPTO_KEY_BYTES];
+    randombytes_buf(key, sizeof key);
+    ssize_t n = write(fd, key, sizeof key);
+    sodium_memzero(key, sizeof key);
+    int ok = n == (ssize_t)sizeof key && fsync(fd) == 0;
+    int saved = errno;
+    close(fd);
+    if (!ok) {
+        unlink(path);
+        errno = saved ? saved : EIO;
+        return -1;
+    }
+    return 0;
+}
+
+int crypto_key_load(const char *path, unsigned char key[CRYPTO_KEY_BYTES])
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || (st.st_mode & 077) || st.st_size != CRYPTO_KEY_BYTES) {
+        close(fd);
+        errno = EPERM;
+        return -1;
+    }
+    ssize_t n = read(fd, key, CRYPTO_KEY_BYTES);
+    close(fd);
+    if (n != CRYPTO_KEY_BYTES) {
+        errno = EIO;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,56 @@
+/*
+ * crypto.h: everything secret, through libsodium.
+ *
+ * - random tokens (sessions, API tokens, join tokens), URL-safe base64;
+ * - token digests: only a BLAKE2b digest of a bearer token is stored, so a
+ *   copy of the database grants no access;
+ * - password hashing with Argon2id (crypto_pwhash_str);
+ * - the data key file that later modules use to encrypt personal data.
+ */
+#ifndef UB_CRYPTO_H
+#define UB_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CRYPTO_TOKEN_LEN 43          /* 32 random bytes, base64url, no padding */
+#define CRYPTO_DIGEST_HEX 64         /* 32-byte digest as hex */
+#define CRYPTO_PWHASH_LEN 128        /* >= crypto_pwhash_STRBYTES */
+#define CRYPTO_KEY_BYTES 32
+
+/* Initialises libsodium; returns 0 or -1.  Call once at start-up. */
+int crypto_init(void);
+
+/* Writes a fresh random token (CRYPTO_TOKEN_LEN chars + NUL) to out. */
+void crypto_token(char out[CRYPTO_TOKEN_LEN + 1]);
+
+/* Writes a random string of n-1 chars from [A-Za-z0-9] to out (n bytes). */
+void crypto_random_alnum(char *out, size_t n);
+
+/* Writes the hex BLAKE2b-256 digest of s to out. */
+void crypto_digest_hex(const char *s, char out[CRYPTO_DIGEST_HEX + 1]);
+
+/* Hashes a password with Argon2id into out; returns 0 or -1 (out of memory
+ * in the hash function). */
+int crypto_password_hash(const char *password, char out[CRYPTO_PWHASH_LEN]);
+
+/* Returns true if password matches the stored hash.  Runs in the time of
+ * one hash whether or not it matches. */
+bool crypto_password_verify(const char *hash, const char *password);
+
+/* A hash that verifies nothing, for spending the same time on unknown
+ * accounts as on known ones. */
+const char *crypto_dummy_hash(void);
+
+/* Constant-time comparison of two NUL-terminated strings. */
+bool crypto_streq(const char *a, const char *b);
+
+/* Creates a key file with a fresh random key and mode 0600; fails if it
+ * exists.  Returns 0 or -1 with errno set. */
+int crypto_key_create(const char *path);
+
+/* Loads a key file into key; returns 0, or -1 (missing, unreadable, wrong
+ * size, or readable by group/others). */
+int crypto_key_load(const char *path, unsigned char key[CRYPTO_KEY_BYTES]);
+
+#endif

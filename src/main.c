@@ -1,0 +1,139 @@
+/*
+ * main.c: the command table and dispatch.
+ *
+ * `unionbridge COMMAND [ARGS]`: one binary for the server and every
+ * operator task.  Two-word commands ("user add") are matched first.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <termios.h>
+
+#include "cmd.h"
+
+static const struct command commands[] = {
+    {"init", cmd_init, "[--db URL] [--demo]",
+     "Creates the database schema, the data key file and the account `admin`\n"
+     "(role admin), printing its password once (or taking it from\n"
+     "$UNIONBRIDGE_ADMIN_PASSWORD).  --demo loads the Beijing city federation,\n"
+     "the Miyun district federation, its towns and sample employers."},
+    {"serve", cmd_serve, "[--db URL] [--listen HOST:PORT] [--threads N] [--base-url URL] "
+                         "[--trust-proxy] [--secure-cookies]",
+     "Serves the JSON API, the join page and the staff console over HTTP.\n"
+     "--trust-proxy takes the client address from X-Real-IP (behind nginx);\n"
+     "--secure-cookies marks cookies Secure (behind TLS)."},
+    {"user add", cmd_user_add, "LOGIN --role ROLE --org CODE",
+     "Creates a staff account; the password is read from stdin.  ROLE is\n"
+     "admin, federation, union or viewer; the account acts only inside the\n"
+     "subtree of CODE."},
+    {"user passwd", cmd_user_passwd, "LOGIN",
+     "Sets a staff account's password, read from stdin."},
+    {"token create", cmd_token_create, "LOGIN",
+     "Prints a Bearer token for scripts acting as LOGIN (no expiry)."},
+    {"backup", cmd_backup, "FILE",
+     "Writes a consistent copy of the live database to FILE (which must not\n"
+     "exist).  The key file is not included: back it up separately."},
+    {"qr", cmd_qr, "TEXT --out FILE.png|FILE.svg [--scale N]",
+     "Renders TEXT as a QR code (error correction M, quiet zone)."},
+};
+
+const struct command *command_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+int cmd_usage(const char *name)
+{
+    const struct command *c = command_find(name);
+    if (!c)
+        return 1;
+    printf("usage: unionbridge %s %s\n\n%s\n", c->name, c->args, c->help);
+    if (strcmp(c->name, "qr") != 0)
+        printf("\nThe database is --db URL, else $UNIONBRIDGE_DB, else "
+               "sqlite:unionbridge.db.\n");
+    return 0;
+}
+
+int cmd_fail(const struct ub_err *err)
+{
+    fprintf(stderr, "unionbridge: %s (%s)\n", err->msg, err->code);
+    return 1;
+}
+
+int cmd_read_secret(const char *prompt, char *out, size_t n)
+{
+    struct termios old, quiet;
+    bool tty = isatty(0) && tcgetattr(0, &old) == 0;
+    if (tty) {
+        fprintf(stderr, "%s", prompt);
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(0, TCSAFLUSH, &quiet);
+    }
+    char *line = fgets(out, (int)n, stdin);
+    if (tty) {
+        tcsetattr(0, TCSAFLUSH, &old);
+        fprintf(stderr, "\n");
+    }
+    if (!line)
+        return -1;
+    out[strcspn(out, "\r\n")] = 0;
+    return 0;
+}
+
+int cmd_bad_option(const char *cmd, char **argv)
+{
+    extern int optind;
+    fprintf(stderr, "unionbridge: %s: bad or incomplete option %s (try --help)\n", cmd,
+            argv[optind - 1]);
+    return 2;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "UnionBridge (连心桥): trade-union organising and member services.\n\n"
+               "usage: unionbridge COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].args);
+    fprintf(f, "\n`unionbridge COMMAND --help` explains one command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    /* Dates and periods are in the server's time zone: Beijing unless the
+     * operator sets TZ. */
+    if (!getenv("TZ"))
+        setenv("TZ", "Asia/Shanghai", 1);
+    tzset();
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0
+        || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("unionbridge 0.1.0\n");
+        return 0;
+    }
+    if (argc >= 3) {
+        char two[64];
+        snprintf(two, sizeof two, "%s %s", argv[1], argv[2]);
+        const struct command *c = command_find(two);
+        if (c)
+            return c->run(argc - 2, argv + 2);
+    }
+    const struct command *c = command_find(argv[1]);
+    if (!c) {
+        fprintf(stderr, "unionbridge: unknown command \"%s\" (try --help)\n", argv[1]);
+        return 2;
+    }
+    return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,50 @@
+/*
+ * routes.c: every HTTP route, its handler, who may call it and one line of
+ * help.  docs/api.md describes the same table for people.
+ */
+#include "routes.h"
+
+#include "api/api.h"
+#include "web/page.h"
+
+static const struct http_route routes[] = {
+    /* Operations */
+    {"GET", "/healthz", api_healthz, 0, "liveness and database check"},
+    {"GET", "/metrics", api_metrics, 0, "Prometheus metrics"},
+
+    /* Staff authentication */
+    {"POST", "/api/v1/auth/login", api_auth_login, 0, "sign in: {login,password} -> {token}"},
+    {"POST", "/api/v1/auth/logout", api_auth_logout, ROUTE_AUTH, "end this session"},
+    {"GET", "/api/v1/auth/me", api_auth_me, ROUTE_AUTH, "the signed-in account"},
+
+    /* Organisations */
+    {"GET", "/api/v1/orgs", api_orgs_list, ROUTE_AUTH, "children of ?parent=CODE (or your top)"},
+    {"POST", "/api/v1/orgs", api_orgs_create, ROUTE_AUTH, "create {code,name,level,parent}"},
+    {"GET", "/api/v1/orgs/:code", api_orgs_get, ROUTE_AUTH, "one org with its ancestors"},
+    {"PATCH", "/api/v1/orgs/:code", api_orgs_update, ROUTE_AUTH, "rename {name}"},
+
+    /* Employers */
+    {"GET", "/api/v1/employers", api_employers_list, ROUTE_AUTH, "employers in ?org=CODE's subtree"},
+    {"POST", "/api/v1/employers", api_employers_create, ROUTE_AUTH,
+     "create {name,uscc,headcount,org[,uscc_override,address,legal_rep]}"},
+    {"GET", "/api/v1/employers/:id", api_employers_get, ROUTE_AUTH, "one employer"},
+    {"PATCH", "/api/v1/employers/:id", api_employers_update, ROUTE_AUTH, "change fields"},
+
+    /* Audit */
+    {"GET", "/api/v1/audit", api_audit_list, ROUTE_AUTH, "audit entries in ?org=CODE's subtree"},
+
+    /* Console */
+    {"GET", "/", page_home, 0, "to the console"},
+    {"GET", "/login", page_login, ROUTE_PAGE | ROUTE_LOGIN_FORM, "sign-in page"},
+    {"POST", "/login", page_login_post, ROUTE_PAGE | ROUTE_LOGIN_FORM, "sign in (form)"},
+    {"POST", "/logout", page_logout, ROUTE_PAGE | ROUTE_AUTH, "sign out (form)"},
+    {"GET", "/console", page_console, ROUTE_PAGE | ROUTE_AUTH, "your org's page"},
+    {"GET", "/console/orgs/:code", page_org, ROUTE_PAGE | ROUTE_AUTH, "org tree page"},
+    {"GET", "/static/app.css", page_static_css, 0, "style sheet"},
+};
+
+void routes_table(const struct http_route **r, size_t *n)
+{
+    *r = routes;
+    *n = sizeof routes / sizeof *routes;
+}

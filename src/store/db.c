@@ -1,0 +1,137 @@
+/*
+ * db.c: the backend-independent half of db.h: binding by a type string,
+ * and thin dispatch to the backend's operations.
+ */
+#include "store/db.h"
+
+#include <stdarg.h>
+
+#include "lib/log.h"
+
+static struct db_stmt *bind_va(struct db *db, const char *sql, const char *types,
+                               va_list ap)
+{
+    struct db_stmt *st = db->ops->prepare(db, sql);
+    if (!st) {
+        db->errors++;
+        log_error("db: prepare failed: %s: %.80s", db->ops->errmsg(db), sql);
+        return NULL;
+    }
+    int n = 0, rc = 0;
+    for (const char *t = types; *t && rc == 0; t++) {
+        n++;
+        switch (*t) {
+        case 'i': rc = db->ops->bind_i64(st, n, va_arg(ap, int64_t)); break;
+        case 'I': {
+            int64_t v = va_arg(ap, int64_t);
+            rc = v ? db->ops->bind_i64(st, n, v) : db->ops->bind_null(st, n);
+            break;
+        }
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            rc = s ? db->ops->bind_text(st, n, s) : db->ops->bind_null(st, n);
+            break;
+        }
+        case 'b': {
+            const void *p = va_arg(ap, const void *);
+            size_t len = va_arg(ap, size_t);
+            rc = db->ops->bind_blob(st, n, p, len);
+            break;
+        }
+        case 'n': rc = db->ops->bind_null(st, n); break;
+        default: rc = -1; break;
+        }
+    }
+    if (rc != 0 || n != db->ops->nparams(st)) {
+        log_error("db: binding %d values (types \"%s\") failed for: %.80s",
+                  n, types, sql);
+        db->ops->done(st);
+        db->errors++;
+        return NULL;
+    }
+    return st;
+}
+
+struct db_stmt *db_run(struct db *db, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    struct db_stmt *st = bind_va(db, sql, types, ap);
+    va_end(ap);
+    return st;
+}
+
+int db_exec_stmt(struct db *db, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    struct db_stmt *st = bind_va(db, sql, types, ap);
+    va_end(ap);
+    if (!st)
+        return DB_ERROR;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        ;
+    db_done(st);
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
+/* The connection a statement belongs to is the first member of every
+ * backend's statement struct. */
+struct db_stmt_head {
+    struct db *db;
+};
+
+int db_step(struct db_stmt *st)
+{
+    if (!st)
+        return DB_ERROR;
+    struct db *db = ((struct db_stmt_head *)st)->db;
+    int rc = db->ops->step(st);
+    if (rc == DB_ERROR)
+        db->errors++;
+    return rc;
+}
+
+int64_t db_i64(struct db_stmt *st, int col)
+{
+    return ((struct db_stmt_head *)st)->db->ops->col_i64(st, col);
+}
+
+const char *db_text(struct db_stmt *st, int col)
+{
+    const char *s = ((struct db_stmt_head *)st)->db->ops->col_text(st, col);
+    return s ? s : "";
+}
+
+bool db_null(struct db_stmt *st, int col)
+{
+    return ((struct db_stmt_head *)st)->db->ops->col_null(st, col);
+}
+
+const void *db_blob(struct db_stmt *st, int col, size_t *n)
+{
+    return ((struct db_stmt_head *)st)->db->ops->col_blob(st, col, n);
+}
+
+void db_done(struct db_stmt *st)
+{
+    if (st)
+        ((struct db_stmt_head *)st)->db->ops->done(st);
+}
+
+int db_exec_script(struct db *db, const char *sql)
+{
+    int rc = db->ops->exec(db, sql);
+    if (rc != DB_OK) {
+        db->errors++;
+        log_error("db: script failed: %s", db->ops->errmsg(db));
+    }
+    return rc;
+}
+
+int db_begin(struct db *db) { return db->ops->begin(db); }
+int db_commit(struct db *db) { return db->ops->commit(db); }
+int db_rollback(struct db *db) { return db->ops->rollback(db); }
+const char *db_errmsg(struct db *db) { return db->ops->errmsg(db); }
+const char *db_backend(struct db *db) { return db->ops->name; }

@@ -1,0 +1,103 @@
+/*
+ * db.h: one database connection and its statements, whatever the backend.
+ *
+ * The store modules (store_*.c) write portable SQL once against this API:
+ * `$1`-style placeholders, ON CONFLICT, RETURNING, integer epoch times.
+ * A backend (sqlite.c; pg.c later) implements struct db_ops and differs only
+ * where it must.  SQL text passed to db_run() must be a string literal: the
+ * prepared statement is cached per connection under its address.
+ *
+ * Usage:
+ *     struct db_stmt *st = db_run(db, "SELECT name FROM orgs WHERE code = $1",
+ *                                 "s", code);
+ *     int rc = db_step(st);            // DB_ROW, DB_DONE or < 0
+ *     if (rc == DB_ROW) use(db_text(st, 0));
+ *     db_done(st);                     // always, before the next db_run
+ *
+ * Text returned by db_text() is borrowed until the next db_step/db_done.
+ */
+#ifndef UB_DB_H
+#define UB_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    DB_OK = 0,
+    DB_ROW = 1,
+    DB_DONE = 2,
+    DB_ERROR = -1,      /* anything else: logged, counted in /metrics */
+    DB_CONFLICT = -2,   /* unique or primary-key violation */
+    DB_BUSY = -3,       /* lock timeout, serialization failure: retry */
+    DB_NOTFOUND = -4,   /* used by store_* functions for "no such row" */
+    DB_CONSTRAINT = -5, /* foreign key, check or not-null violation */
+};
+
+struct db;
+struct db_stmt;
+
+struct db_ops {
+    const char *name;                    /* "sqlite" */
+    /* Pairs of {{token}} and replacement applied to migration text, ending
+     * in NULL: the schema's only dialect differences. */
+    const char *const *dialect;
+    struct db_stmt *(*prepare)(struct db *db, const char *sql);
+    int (*bind_i64)(struct db_stmt *st, int i, int64_t v);
+    int (*bind_text)(struct db_stmt *st, int i, const char *s);
+    int (*bind_blob)(struct db_stmt *st, int i, const void *p, size_t n);
+    int (*bind_null)(struct db_stmt *st, int i);
+    int (*nparams)(struct db_stmt *st);
+    int (*step)(struct db_stmt *st);
+    int64_t (*col_i64)(struct db_stmt *st, int i);
+    const char *(*col_text)(struct db_stmt *st, int i);
+    const void *(*col_blob)(struct db_stmt *st, int i, size_t *n);
+    bool (*col_null)(struct db_stmt *st, int i);
+    void (*done)(struct db_stmt *st);
+    int (*exec)(struct db *db, const char *sql);   /* a script, no values */
+    int (*begin)(struct db *db);                   /* a write transaction */
+    int (*commit)(struct db *db);
+    int (*rollback)(struct db *db);
+    const char *(*errmsg)(struct db *db);
+    void (*close)(struct db *db);
+};
+
+/* Every backend's connection starts with this header. */
+struct db {
+    const struct db_ops *ops;
+    struct db *next_free;                /* the store's pool list */
+    unsigned long errors;                /* DB_ERROR results seen */
+};
+
+/*
+ * Prepares (or finds in the cache) `sql` and binds values described by
+ * `types`, one char per placeholder: 'i' int64_t, 'I' int64_t with 0
+ * binding NULL (an absent reference), 's' const char * (NULL binds NULL), 'b' const void *, size_t, 'n' NULL (no argument).  The count
+ * must equal the statement's placeholders.  Returns the statement, or NULL
+ * after logging (bad SQL or a count mismatch are programming errors).
+ */
+struct db_stmt *db_run(struct db *db, const char *sql, const char *types, ...);
+
+/* Steps; returns DB_ROW, DB_DONE or a negative DB_ code.  NULL st -> DB_ERROR. */
+int db_step(struct db_stmt *st);
+int64_t db_i64(struct db_stmt *st, int col);
+const char *db_text(struct db_stmt *st, int col);   /* "" for NULL */
+bool db_null(struct db_stmt *st, int col);
+const void *db_blob(struct db_stmt *st, int col, size_t *n);
+/* Resets the statement so it can be reused; NULL is allowed. */
+void db_done(struct db_stmt *st);
+
+/* Runs a statement that returns no rows (or ignores them).  Returns DB_OK or
+ * a negative DB_ code. */
+int db_exec_stmt(struct db *db, const char *sql, const char *types, ...);
+
+/* Runs a semicolon-separated script with no values (migrations). */
+int db_exec_script(struct db *db, const char *sql);
+
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+int db_rollback(struct db *db);
+const char *db_errmsg(struct db *db);
+const char *db_backend(struct db *db);
+
+#endif

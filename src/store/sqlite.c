@@ -1,0 +1,296 @@
+/*
+ * sqlite.c: the SQLite backend.  Owns every SQLite-specific detail: PRAGMAs,
+ * the `$N` -> `?N` placeholder mapping, error-code mapping, the per-connection
+ * statement cache and the online backup.
+ */
+#include "store/sqlite.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+
+struct db_stmt {
+    struct db *db;              /* must be first (see db.c) */
+    sqlite3_stmt *st;
+    const char *key;            /* the SQL literal's address */
+    struct db_stmt *next;       /* the cache bucket's chain */
+};
+
+#define CACHE_SLOTS 256         /* hash buckets, chained; never evicts */
+
+struct sqlite_db {
+    struct db base;
+    sqlite3 *h;
+    struct db_stmt *cache[CACHE_SLOTS];
+};
+
+static const struct db_ops sqlite_ops;
+
+static int map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK: return DB_OK;
+    case SQLITE_ROW: return DB_ROW;
+    case SQLITE_DONE: return DB_DONE;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return DB_BUSY;
+    case SQLITE_CONSTRAINT:
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return DB_CONFLICT;
+        return DB_CONSTRAINT;
+    default: return DB_ERROR;
+    }
+}
+
+/* Rewrites `$N` placeholders as `?N` outside quoted text; returns malloc'd. */
+static char *map_placeholders(const char *sql)
+{
+    char *out = xstrdup(sql);
+    char quote = 0;
+    for (char *p = out; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+        } else if (*p == '\'' || *p == '"') {
+            quote = *p;
+        } else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
+            *p = '?';
+        }
+    }
+    return out;
+}
+
+static size_t slot_of(const char *key)
+{
+    uintptr_t h = (uintptr_t)key;
+    h ^= h >> 17;
+    h *= 0x9e3779b97f4a7c15u;
+    return (size_t)(h >> 40) % CACHE_SLOTS;
+}
+
+static struct db_stmt *sq_prepare(struct db *db, const char *sql)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    size_t slot = slot_of(sql);
+    for (struct db_stmt *c = s->cache[slot]; c; c = c->next)
+        if (c->key == sql)
+            return c;
+    char *mapped = map_placeholders(sql);
+    sqlite3_stmt *h;
+    int rc = sqlite3_prepare_v3(s->h, mapped, -1, SQLITE_PREPARE_PERSISTENT, &h, NULL);
+    free(mapped);
+    if (rc != SQLITE_OK)
+        return NULL;
+    struct db_stmt *st = xcalloc(1, sizeof *st);
+    st->db = db;
+    st->st = h;
+    st->key = sql;
+    st->next = s->cache[slot];
+    s->cache[slot] = st;
+    return st;
+}
+
+static int sq_bind_i64(struct db_stmt *st, int i, int64_t v)
+{
+    return sqlite3_bind_int64(st->st, i, v) == SQLITE_OK ? 0 : -1;
+}
+
+static int sq_bind_text(struct db_stmt *st, int i, const char *v)
+{
+    return sqlite3_bind_text(st->st, i, v, -1, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
+}
+
+static int sq_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
+{
+    return sqlite3_bind_blob64(st->st, i, p, n, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
+}
+
+static int sq_bind_null(struct db_stmt *st, int i)
+{
+    return sqlite3_bind_null(st->st, i) == SQLITE_OK ? 0 : -1;
+}
+
+static int sq_nparams(struct db_stmt *st)
+{
+    return sqlite3_bind_parameter_count(st->st);
+}
+
+static int sq_step(struct db_stmt *st)
+{
+    int rc = sqlite3_step(st->st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return map_rc(rc);
+    /* The extended code is on the connection. */
+    return map_rc(sqlite3_extended_errcode(((struct sqlite_db *)st->db)->h));
+}
+
+static int64_t sq_col_i64(struct db_stmt *st, int i)
+{
+    return sqlite3_column_int64(st->st, i);
+}
+
+static const char *sq_col_text(struct db_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st->st, i);
+}
+
+static const void *sq_col_blob(struct db_stmt *st, int i, size_t *n)
+{
+    const void *p = sqlite3_column_blob(st->st, i);
+    *n = (size_t)sqlite3_column_bytes(st->st, i);
+    return p;
+}
+
+static bool sq_col_null(struct db_stmt *st, int i)
+{
+    return sqlite3_column_type(st->st, i) == SQLITE_NULL;
+}
+
+static void sq_done(struct db_stmt *st)
+{
+    sqlite3_reset(st->st);
+    sqlite3_clear_bindings(st->st);
+}
+
+static int sq_exec(struct db *db, const char *sql)
+{
+    return map_rc(sqlite3_exec(((struct sqlite_db *)db)->h, sql, NULL, NULL, NULL));
+}
+
+static int sq_begin(struct db *db)
+{
+    /* IMMEDIATE takes the write lock now, so a transaction never fails half
+     * way on a lock upgrade; the busy timeout waits for other writers. */
+    return sq_exec(db, "BEGIN IMMEDIATE");
+}
+
+static int sq_commit(struct db *db)
+{
+    return sq_exec(db, "COMMIT");
+}
+
+static int sq_rollback(struct db *db)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    if (sqlite3_get_autocommit(s->h))
+        return DB_OK;
+    return sq_exec(db, "ROLLBACK");
+}
+
+static const char *sq_errmsg(struct db *db)
+{
+    return sqlite3_errmsg(((struct sqlite_db *)db)->h);
+}
+
+static void sq_close(struct db *db)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        struct db_stmt *c = s->cache[i];
+        while (c) {
+            struct db_stmt *next = c->next;
+            sqlite3_finalize(c->st);
+            free(c);
+            c = next;
+        }
+    }
+    sqlite3_close(s->h);
+    free(s);
+}
+
+static const char *const sqlite_dialect[] = {
+    "{{id}}", "INTEGER PRIMARY KEY",
+    "{{bytes}}", "BLOB",
+    "{{ctext}}", "TEXT",               /* byte-order text: BINARY is default */
+    NULL,
+};
+
+static const struct db_ops sqlite_ops = {
+    .name = "sqlite",
+    .dialect = sqlite_dialect,
+    .prepare = sq_prepare,
+    .bind_i64 = sq_bind_i64,
+    .bind_text = sq_bind_text,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .nparams = sq_nparams,
+    .step = sq_step,
+    .col_i64 = sq_col_i64,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
+    .col_null = sq_col_null,
+    .done = sq_done,
+    .exec = sq_exec,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .errmsg = sq_errmsg,
+    .close = sq_close,
+};
+
+struct db *sqlite_open(const char *path, char *err, size_t errlen)
+{
+    sqlite3 *h;
+    int rc = sqlite3_open_v2(path, &h,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                 | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path,
+                 h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        sqlite3_close(h);
+        return NULL;
+    }
+    sqlite3_busy_timeout(h, 10000);
+    sqlite3_extended_result_codes(h, 1);
+    static const char pragmas[] =
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=FULL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA temp_store=MEMORY;"
+        "PRAGMA cache_size=-16000;";
+    char *msg = NULL;
+    if (sqlite3_exec(h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot set up %s: %s", path, msg ? msg : "?");
+        sqlite3_free(msg);
+        sqlite3_close(h);
+        return NULL;
+    }
+    struct sqlite_db *s = xcalloc(1, sizeof *s);
+    s->base.ops = &sqlite_ops;
+    s->h = h;
+    return &s->base;
+}
+
+int sqlite_backup(struct db *db, const char *dest, char *err, size_t errlen)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    sqlite3 *out;
+    if (sqlite3_open(dest, &out) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot create %s: %s", dest, sqlite3_errmsg(out));
+        sqlite3_close(out);
+        return -1;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(out, "main", s->h, "main");
+    int rc = SQLITE_ERROR;
+    if (b) {
+        /* Copy in steps so writers are not held off for long. */
+        do {
+            rc = sqlite3_backup_step(b, 256);
+            if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+                sqlite3_sleep(20);
+        } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+        sqlite3_backup_finish(b);
+    }
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "backup to %s failed: %s", dest, sqlite3_errmsg(out));
+        sqlite3_close(out);
+        return -1;
+    }
+    /* The copy is a plain rollback-journal file, fsync'd on close. */
+    sqlite3_exec(out, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+    sqlite3_close(out);
+    return 0;
+}

@@ -1,0 +1,18 @@
+/*
+ * sqlite.h: the embedded SQLite backend of db.h.
+ */
+#ifndef UB_SQLITE_H
+#define UB_SQLITE_H
+
+#include "store/db.h"
+
+/* Opens `path` (created if missing) in WAL mode with synchronous=FULL,
+ * foreign keys on and a busy timeout.  Returns the connection, or NULL with
+ * a message in err. */
+struct db *sqlite_open(const char *path, char *err, size_t errlen);
+
+/* Copies the live database to `dest` (a consistent snapshot through the
+ * online backup API).  Returns 0 or -1 with a message in err. */
+int sqlite_backup(struct db *db, const char *dest, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * store.h: the database as the rest of the program sees it.
+ *
+ * The store owns all SQL.  It hands out connections from a pool (one per
+ * thread at a time), applies the embedded migrations, and offers one
+ * function per query the domain needs (store_org_*, store_employer_*, …),
+ * each written once in portable SQL over db.h.
+ *
+ * Records are plain structs with fixed-size text fields, filled by value:
+ * nothing a store function returns needs freeing.  Functions return DB_OK
+ * (0), DB_NOTFOUND, DB_CONFLICT or another negative DB_ code (db.h).
+ */
+#ifndef UB_STORE_H
+#define UB_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#include "store/db.h"
+
+/* ---- The database and its connections ---------------------------------- */
+
+struct store;
+
+/*
+ * Opens the database named by url: "sqlite:PATH" or a bare path for the
+ * embedded backend.  Returns NULL with a message in err on failure.
+ */
+struct store *store_open(const char *url, char *err, size_t errlen);
+void store_close(struct store *s);
+
+/* Takes a connection from the pool (opening one if none is free); returns
+ * NULL if the database cannot be opened (the error is logged). */
+struct db *store_acquire(struct store *s);
+void store_release(struct store *s, struct db *db);
+
+/* Applies the migrations that have not run yet, each in its own
+ * transaction.  Returns 0 or -1 (logged). */
+int store_migrate(struct store *s);
+
+/* The current schema version, or -1. */
+int store_schema_version(struct db *db);
+
+/* Makes a consistent online copy of the database at dest. */
+int store_backup(struct store *s, const char *dest, char *err, size_t errlen);
+
+/* Total DB_ERROR results seen on all connections (for /metrics). */
+unsigned long store_error_count(struct store *s);
+
+const char *store_backend(struct store *s);
+
+/* ---- Organisations ----------------------------------------------------- */
+
+#define ORG_CODE_MAX 32
+#define ORG_NAME_MAX 255
+#define ORG_PATH_MAX 400        /* "/1/5/23/": ids from the root down */
+
+struct org_rec {
+    int64_t id, parent_id;          /* parent_id 0: a root */
+    char code[ORG_CODE_MAX + 1];
+    char name[ORG_NAME_MAX + 1];
+    char level[12];
+    char path[ORG_PATH_MAX + 1];
+    int depth;                      /* 0 for a root */
+    char parent_code[ORG_CODE_MAX + 1];
+    int64_t children;               /* direct children */
+    int64_t created_at, updated_at;
+};
+
+typedef int (*org_cb)(void *ud, const struct org_rec *o);
+
+int store_org_by_code(struct db *db, const char *code, struct org_rec *out);
+int store_org_by_id(struct db *db, int64_t id, struct org_rec *out);
+/* Inserts o (code, name, level, parent_id set); fills id, path, depth. */
+int store_org_insert(struct db *db, struct org_rec *o);
+int store_org_rename(struct db *db, int64_t id, const char *name, int64_t now);
+/* Calls cb for each direct child of parent_id (0: the roots), by code.
+ * A non-zero return from cb stops the walk and is returned. */
+int store_org_children(struct db *db, int64_t parent_id, org_cb cb, void *ud);
+/* Calls cb for each org on the path from the root down to o (inclusive). */
+int store_org_ancestors(struct db *db, const struct org_rec *o, org_cb cb, void *ud);
+/* Counts the orgs in the subtree rooted at path (inclusive). */
+int store_org_subtree_count(struct db *db, const char *path, int64_t *n);
+/* Calls cb for orgs in the subtree of path whose name or code contains q. */
+int store_org_search(struct db *db, const char *path, const char *q, int limit,
+                     org_cb cb, void *ud);
+
+/* ---- Employers --------------------------------------------------------- */
+
+#define EMPLOYER_NAME_MAX 255
+
+struct employer_rec {
+    int64_t id;
+    char name[EMPLOYER_NAME_MAX + 1];
+    char uscc[19];                  /* "" when unknown */
+    char uscc_override[256];        /* staff reason when the check failed */
+    int64_t headcount;
+    int64_t org_id;                 /* the covering org */
+    char org_code[ORG_CODE_MAX + 1];
+    char org_path[ORG_PATH_MAX + 1];
+    char union_status[16];          /* none | founding | unionised */
+    int64_t union_org_id;           /* its own union, 0 if none */
+    char union_org_code[ORG_CODE_MAX + 1];
+    char address[256];
+    char legal_rep[64];
+    int64_t created_at, updated_at;
+};
+
+typedef int (*employer_cb)(void *ud, const struct employer_rec *e);
+
+int store_employer_insert(struct db *db, struct employer_rec *e);
+int store_employer_by_id(struct db *db, int64_t id, struct employer_rec *out);
+int store_employer_by_uscc(struct db *db, const char *uscc, struct employer_rec *out);
+/* Updates name, uscc, uscc_override, headcount, address, legal_rep. */
+int store_employer_update(struct db *db, const struct employer_rec *e);
+/* Employers covered by the subtree of path, by id, ids > after, at most
+ * limit; q filters by name (substring) when not NULL. */
+int store_employer_list(struct db *db, const char *path, const char *q,
+                        int64_t after, int limit, employer_cb cb, void *ud);
+
+/* ---- Staff accounts, sessions, rate limits ------------------------------ */
+
+struct user_rec {
+    int64_t id;
+    char login[65];
+    char name[129];
+    char pw_hash[128];
+    char role[12];
+    int64_t org_id;                 /* 0: the whole tree (first admin) */
+    char org_code[ORG_CODE_MAX + 1];
+    char org_path[ORG_PATH_MAX + 1];
+    bool disabled;
+    int64_t created_at;
+};
+
+struct session_rec {
+    char digest[65];                /* hex digest of the bearer token */
+    int64_t user_id;
+    char kind[12];                  /* session | api */
+    char csrf[48];
+    int64_t created_at, expires_at; /* expires_at 0: no expiry */
+};
+
+int store_user_insert(struct db *db, struct user_rec *u);
+int store_user_by_login(struct db *db, const char *login, struct user_rec *out);
+int store_user_by_id(struct db *db, int64_t id, struct user_rec *out);
+int store_user_set_password(struct db *db, int64_t id, const char *pw_hash);
+
+int store_session_insert(struct db *db, const struct session_rec *s);
+/* Finds a live session by digest (not expired at now) and its user. */
+int store_session_find(struct db *db, const char *digest, int64_t now,
+                       struct session_rec *s, struct user_rec *u);
+int store_session_delete(struct db *db, const char *digest);
+int store_session_purge(struct db *db, int64_t now);
+
+/* Adds one to the counter `key` in the fixed window starting at
+ * window_start and returns the new count in *count. */
+int store_rate_hit(struct db *db, const char *key, int64_t window_start,
+                   int64_t *count);
+/* Reads the counter (0 if absent or from an older window). */
+int store_rate_get(struct db *db, const char *key, int64_t window_start,
+                   int64_t *count);
+int store_rate_clear(struct db *db, const char *key);
+
+/* ---- Audit log (append-only) ------------------------------------------- */
+
+struct audit_rec {
+    int64_t id, at;
+    int64_t user_id;                /* 0: the CLI or the system */
+    char login[65];
+    char addr[64];
+    char action[48];                /* "org.create" */
+    char object_type[24];
+    char object_id[64];
+    int64_t org_id;                 /* the org whose subtree it concerns */
+    const char *detail;             /* JSON text; borrowed */
+};
+
+typedef int (*audit_cb)(void *ud, const struct audit_rec *a);
+
+int store_audit_insert(struct db *db, const struct audit_rec *a);
+/* Entries concerning the subtree of path ("" = all), newest first, ids
+ * below before (0: from the newest), at most limit. */
+int store_audit_list(struct db *db, const char *path, int64_t before, int limit,
+                     audit_cb cb, void *ud);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * store_audit.c: the append-only audit log.  The schema's triggers refuse
+ * UPDATE and DELETE; this module only ever inserts and reads.
+ */
+#include "lib/util.h"
+#include "store/store.h"
+#include "store/store_util.h"
+
+int store_audit_insert(struct db *db, const struct audit_rec *a)
+{
+    return db_exec_stmt(db,
+        "INSERT INTO audit_log (at, user_id, login, addr, action, object_type, "
+        "object_id, org_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "iIsssssIs", a->at, a->user_id, a->login, a->addr, a->action, a->object_type,
+        a->object_id, a->org_id, a->detail ? a->detail : "{}");
+}
+
+int store_audit_list(struct db *db, const char *path, int64_t before, int limit,
+                     audit_cb cb, void *ud)
+{
+    struct db_stmt *st;
+    if (!*path) {
+        st = db_run(db,
+            "SELECT id, at, COALESCE(user_id, 0), login, addr, action, object_type, "
+            "object_id, COALESCE(org_id, 0), detail FROM audit_log "
+            "WHERE ($1 = 0 OR id < $1) ORDER BY id DESC LIMIT $2",
+            "ii", before, (int64_t)limit);
+    } else {
+        char hi[ORG_PATH_MAX + 2];
+        store_subtree_hi(path, hi, sizeof hi);
+        st = db_run(db,
+            "SELECT a.id, a.at, COALESCE(a.user_id, 0), a.login, a.addr, a.action, "
+            "a.object_type, a.object_id, COALESCE(a.org_id, 0), a.detail "
+            "FROM audit_log a JOIN orgs o ON o.id = a.org_id "
+            "WHERE o.path >= $1 AND o.path < $2 AND ($3 = 0 OR a.id < $3) "
+            "ORDER BY a.id DESC LIMIT $4",
+            "ssii", path, hi, before, (int64_t)limit);
+    }
+    if (!st)
+        return DB_ERROR;
+    int rc, stop = 0;
+    struct audit_rec a;
+    while ((rc = db_step(st)) == DB_ROW) {
+        a.id = db_i64(st, 0);
+        a.at = db_i64(st, 1);
+        a.user_id = db_i64(st, 2);
+        store_col(st, 3, a.login, sizeof a.login);
+        store_col(st, 4, a.addr, sizeof a.addr);
+        store_col(st, 5, a.action, sizeof a.action);
+        store_col(st, 6, a.object_type, sizeof a.object_type);
+        store_col(st, 7, a.object_id, sizeof a.object_id);
+        a.org_id = db_i64(st, 8);
+        a.detail = db_text(st, 9);
+        if ((stop = cb(ud, &a)) != 0)
+            break;
+    }
+    db_done(st);
+    if (stop)
+        return stop;
+    return rc == DB_DONE ? DB_OK : rc;
+}

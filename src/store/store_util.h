@@ -1,0 +1,25 @@
+/*
+ * store_util.h: helpers shared by the store_*.c query modules (not part of
+ * the store's public API).
+ */
+#ifndef UB_STORE_UTIL_H
+#define UB_STORE_UTIL_H
+
+#include <stddef.h>
+#include "store/db.h"
+
+/* Copies column col of st into dst (size n), "" for NULL. */
+void store_col(struct db_stmt *st, int col, char *dst, size_t n);
+
+/* Writes the exclusive upper bound for the subtree of `path` into hi:
+ * every path p in the subtree satisfies path <= p < hi (byte order). */
+void store_subtree_hi(const char *path, char *hi, size_t n);
+
+/* Writes s as a LIKE pattern "%s%" with %, _ and \ escaped by \ into out. */
+void store_like_pattern(const char *s, char *out, size_t n);
+
+/* Maps a db_step result for a single-row lookup: DB_ROW -> DB_OK,
+ * DB_DONE -> DB_NOTFOUND, errors unchanged. */
+int store_one(int step_rc);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * page_orgs.c: the org tree page: one org, its ancestors as a breadcrumb,
+ * its children and the employers it covers.
+ */
+#include <string.h>
+
+#include "domain/employer.h"
+#include "domain/org.h"
+#include "http/html.h"
+#include "web/page.h"
+
+static void org_link(struct buf *b, const struct org_rec *o)
+{
+    html_raw_trusted(b, "<a href=\"/console/orgs/");
+    html_url_escape(b, o->code);
+    html_printf(b, "\">%s</a>", o->name);
+}
+
+static int child_row(void *ud, const struct org_rec *o)
+{
+    struct buf *b = ud;
+    html_raw_trusted(b, "<li>");
+    org_link(b, o);
+    html_printf(b, " <span class=\"tag\">%s</span> <span class=\"muted\">%s",
+                org_level_label(o->level), o->code);
+    if (o->children)
+        html_printf(b, " · 下级 %lld 个", (long long)o->children);
+    html_raw_trusted(b, "</span></li>");
+    return 0;
+}
+
+static int crumb(void *ud, const struct org_rec *o)
+{
+    struct buf *b = ud;
+    html_raw_trusted(b, "<li>");
+    org_link(b, o);
+    html_raw_trusted(b, "</li>");
+    return 0;
+}
+
+static int employer_row(void *ud, const struct employer_rec *e)
+{
+    struct buf *b = ud;
+    html_printf(b,
+        "<tr><td>%s</td><td class=\"mono\">%s</td><td class=\"num\">%lld</td>"
+        "<td><span class=\"tag %s\">%s</span></td></tr>",
+        e->name, *e->uscc ? e->uscc : "—", (long long)e->headcount, e->union_status,
+        employer_status_label(e->union_status));
+    return 0;
+}
+
+void page_console(struct req *r)
+{
+    if (r->actor.org_code[0]) {
+        struct buf b;
+        buf_init(&b);
+        buf_puts(&b, "/console/orgs/");
+        html_url_escape(&b, r->actor.org_code);
+        reply_redirect(r, b.data);
+        buf_free(&b);
+        return;
+    }
+    /* A whole-tree account: the roots. */
+    struct buf list;
+    buf_init(&list);
+    struct ub_err err;
+    if (org_children(r->db, &r->actor, NULL, child_row, &list, &err)) {
+        buf_free(&list);
+        reply_err(r, &err);
+        return;
+    }
+    page_begin(r, "组织架构");
+    html_raw_trusted(&r->out, "<section class=\"card\"><h1>组织架构</h1>");
+    if (list.len)
+        html_raw_trusted(&r->out, "<ul class=\"tree\">");
+    buf_append(&r->out, list.data ? list.data : "", list.len);   /* escaped above */
+    html_raw_trusted(&r->out, list.len ? "</ul>" : "<p class=\"muted\">还没有组织。"
+                     "请用 API <code>POST /api/v1/orgs</code> 创建顶级组织。</p>");
+    html_raw_trusted(&r->out, "</section>");
+    buf_free(&list);
+    page_end(r);
+}
+
+void page_org(struct req *r)
+{
+    struct org_rec o;
+    struct ub_err err;
+    if (org_get(r->db, &r->actor, req_param(r, "code"), &o, &err)) {
+        reply_err(r, &err);
+        return;
+    }
+    struct buf crumbs, children, employers;
+    buf_init(&crumbs);
+    buf_init(&children);
+    buf_init(&employers);
+    int rc = store_org_ancestors(r->db, &o, crumb, &crumbs);
+    if (rc == DB_OK)
+        rc = store_org_children(r->db, o.id, child_row, &children);
+    if (rc == DB_OK)
+        rc = employer_list(r->db, &r->actor, o.code, NULL, 0, 50, employer_row,
+                           &employers, &err) ? DB_ERROR : DB_OK;
+    if (rc != DB_OK) {
+        buf_free(&crumbs);
+        buf_free(&children);
+        buf_free(&employers);
+        ub_fail_store(&err, rc);
+        reply_err(r, &err);
+        return;
+    }
+    page_begin(r, o.name);
+    struct buf *b = &r->out;
+    /* The fragments were built with html_printf: already escaped. */
+    html_raw_trusted(b, "<nav class=\"crumbs\" aria-label=\"上级组织\"><ol>");
+    buf_append(b, crumbs.data, crumbs.len);
+    html_raw_trusted(b, "</ol></nav>");
+    html_printf(b,
+        "<section class=\"card\"><h1>%s</h1><dl class=\"facts\">"
+        "<dt>组织代码</dt><dd class=\"mono\">%s</dd>"
+        "<dt>层级</dt><dd>%s</dd><dt>直属下级</dt><dd>%lld 个</dd></dl></section>",
+        o.name, o.code, org_level_label(o.level), (long long)o.children);
+    html_raw_trusted(b, "<section class=\"card\"><h2>下级组织</h2>");
+    if (children.len) {
+        html_raw_trusted(b, "<ul class=\"tree\">");
+        buf_append(b, children.data, children.len);
+        html_raw_trusted(b, "</ul>");
+    } else {
+        html_raw_trusted(b, "<p class=\"muted\">没有下级组织。</p>");
+    }
+    html_raw_trusted(b, "</section><section class=\"card\"><h2>覆盖的用人单位</h2>");
+    if (employers.len) {
+        html_raw_trusted(b, "<div class=\"scroll\"><table><thead><tr><th>名称</th>"
+                            "<th>统一社会信用代码</th><th class=\"num\">职工人数</th>"
+                            "<th>建会状态</th></tr></thead><tbody>");
+        buf_append(b, employers.data, employers.len);
+        html_raw_trusted(b, "</tbody></table></div>");
+    } else {
+        html_raw_trusted(b, "<p class=\"muted\">暂无用人单位。</p>");
+    }
+    html_raw_trusted(b, "</section>");
+    buf_free(&crumbs);
+    buf_free(&children);
+    buf_free(&employers);
+    page_end(r);
+}

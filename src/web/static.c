@@ -1,0 +1,18 @@
+/*
+ * static.c: files served from the binary (the style sheet).
+ */
+#include "lib/embedded.h"
+#include "web/page.h"
+
+void page_static_css(struct req *r)
+{
+    const struct embedded_file *f = embedded_find("web/static/app.css");
+    if (!f) {
+        reply_error(r, 404, "not_found", "not found");
+        return;
+    }
+    r->status = 200;
+    r->ctype = "text/css; charset=utf-8";
+    req_add_header(r, "Cache-Control", "public, max-age=3600");
+    buf_append(&r->out, f->data, f->len);
+}
