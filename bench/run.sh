@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# bench/run.sh: throughput and latency of chosen endpoints, next to nginx
+# answering a constant JSON body on the same machine in the same run.
+#
+#   bench/run.sh                          # 10 s per measurement, 64 connections
+#   BENCH_SECONDS=30 BENCH_CONNECTIONS="64 256 1000" bench/run.sh
+#
+# Environment (all optional):
+#   BENCH_SECONDS       wrk duration of each measurement (default 10)
+#   BENCH_CONNECTIONS   connection counts, space or comma separated (default 64)
+#   BENCH_WRK_THREADS   wrk threads (default 2)
+#   BENCH_THREADS       unionbridge serve --threads (default 4, the server's default)
+#   BENCH_NGINX_WORKERS nginx worker_processes (default auto: one per core)
+#   BENCH_ORGS          orgs generated below district 110118 (default 100000)
+#   BENCH_EMPLOYERS     employers generated over them (default 5000)
+#   BENCH_ANALYZE       1: run ANALYZE on the generated database (default 0;
+#                       the server does not, so neither does the default run)
+#   BENCH_CASES         only the cases whose name contains this text
+#   BENCH_BUILD_DIR     meson build directory (default ./build-bench, release)
+#   BENCH_KEEP          1: keep the temporary directory (database, logs)
+#
+# Everything listens on 127.0.0.1 only.  Every process started here is
+# stopped on exit, and every wrk run is bounded by `timeout`.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+WRK_THREADS=${BENCH_WRK_THREADS:-2}
+SERVER_THREADS=${BENCH_THREADS:-4}
+NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
+ORGS=${BENCH_ORGS:-100000}
+EMPLOYERS=${BENCH_EMPLOYERS:-5000}
+BUILD_DIR=${BENCH_BUILD_DIR:-$ROOT/build-bench}
+DISTRICT=110118
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+
+[[ $SECONDS_PER_RUN =~ ^[0-9]+$ ]] && ((SECONDS_PER_RUN >= 1 && SECONDS_PER_RUN <= 600)) \
+    || die "BENCH_SECONDS must be 1..600"
+CONNECTIONS=${CONNECTIONS//,/ }
+for c in $CONNECTIONS; do
+    [[ $c =~ ^[0-9]+$ ]] && ((c >= WRK_THREADS && c <= 20000)) \
+        || die "BENCH_CONNECTIONS: $c is not a number between $WRK_THREADS and 20000"
+done
+
+# --- tools ----------------------------------------------------------------
+
+SUDO=()
+if [[ $(id -u) -ne 0 ]]; then SUDO=(sudo); fi
+
+find_nginx() {
+    command -v nginx 2>/dev/null && return 0
+    local p
+    for p in /usr/sbin/nginx /usr/local/sbin/nginx /usr/local/nginx/sbin/nginx; do
+        [[ -x $p ]] && { echo "$p"; return 0; }
+    done
+    return 1
+}
+
+if ! command -v wrk >/dev/null 2>&1 || ! find_nginx >/dev/null; then
+    log "installing wrk and nginx-light"
+    export DEBIAN_FRONTEND=noninteractive
+    "${SUDO[@]}" apt-get update -qq
+    "${SUDO[@]}" apt-get install -y -qq wrk nginx-light \
+        || "${SUDO[@]}" apt-get install -y -qq wrk nginx
+    # Debian starts the packaged nginx on port 80; this script does not use it.
+fi
+command -v wrk >/dev/null 2>&1 || die "wrk is not installed"
+NGINX=$(find_nginx) || die "nginx is not installed"
+for t in python3 meson ninja timeout; do
+    command -v "$t" >/dev/null 2>&1 || die "$t is needed"
+done
+
+# --- build ----------------------------------------------------------------
+
+if [[ ! -f $BUILD_DIR/build.ninja ]]; then
+    log "configuring $BUILD_DIR (release)"
+    meson setup "$BUILD_DIR" "$ROOT" --buildtype=release >/dev/null
+fi
+log "building $BUILD_DIR"
+ninja -C "$BUILD_DIR" unionbridge >/dev/null
+BIN=$BUILD_DIR/unionbridge
+[[ -x $BIN ]] || die "no binary at $BIN"
+
+# --- processes and clean-up -----------------------------------------------
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ub-bench.XXXXXX")
+SERVER_PID=""
+NGINX_PID=""
+
+stop_pid() {    # PID: TERM, wait up to 5 s, then KILL
+    local pid=$1 i
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_pid "$SERVER_PID"
+    stop_pid "$NGINX_PID"   # the master; its workers leave with it
+    if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+        log "kept $TMP"
+    else
+        rm -rf "$TMP"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wrk at 1000 connections and the servers need more than 1024 descriptors.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null || true
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# http_status URL [TOKEN]: prints the HTTP status (000 when unreachable).
+http_status() {
+    python3 - "$@" <<'EOF'
+import sys, urllib.request, urllib.error
+req = urllib.request.Request(sys.argv[1])
+if len(sys.argv) > 2:
+    req.add_header("Authorization", "Bearer " + sys.argv[2])
+try:
+    with urllib.request.urlopen(req, timeout=2) as r:
+        print(r.status)
+except urllib.error.HTTPError as e:
+    print(e.code)
+except Exception:
+    print("000")
+EOF
+}
+
+wait_up() {     # URL PID NAME LOG: waits up to 10 s for a 200
+    local url=$1 pid=$2 name=$3 logf=$4 i
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2>/dev/null || { tail -n 20 "$logf" >&2; die "$name exited"; }
+        [[ $(http_status "$url") == 200 ]] && return 0
+        sleep 0.1
+    done
+    tail -n 20 "$logf" >&2
+    die "$name does not answer $url"
+}
+
+# --- data -----------------------------------------------------------------
+
+DB=$TMP/ub.db
+export UNIONBRIDGE_DB=sqlite:$DB
+UNIONBRIDGE_ADMIN_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
+export UNIONBRIDGE_ADMIN_PASSWORD
+log "init --demo in $TMP"
+"$BIN" init --demo >"$TMP/init.log" 2>&1 || { cat "$TMP/init.log" >&2; die "init failed"; }
+GEN_ARGS=(--orgs "$ORGS" --employers "$EMPLOYERS" --district "$DISTRICT")
+[[ ${BENCH_ANALYZE:-0} == 1 ]] && GEN_ARGS+=(--analyze)
+GEN_OUT=$(python3 "$ROOT/bench/gen_orgs.py" "$DB" "${GEN_ARGS[@]}")
+log "${GEN_OUT#gen_orgs: }"
+TOKEN=$("$BIN" token create admin 2>"$TMP/token.log") \
+    || { cat "$TMP/token.log" >&2; die "token create failed"; }
+[[ $TOKEN =~ ^[A-Za-z0-9._~+/=-]+$ ]] || die "unexpected token output: $TOKEN"
+
+# --- servers --------------------------------------------------------------
+
+UB_PORT=$(free_port)
+NGINX_PORT=$(free_port)
+while [[ $NGINX_PORT == "$UB_PORT" ]]; do NGINX_PORT=$(free_port); done
+
+"$BIN" serve --db "sqlite:$DB" --listen "127.0.0.1:$UB_PORT" --threads "$SERVER_THREADS" \
+    >"$TMP/server.log" 2>&1 &
+SERVER_PID=$!
+
+mkdir -p "$TMP/nginx/logs" "$TMP/nginx/tmp"
+NGINX_USER=""
+# As root the workers would switch to `nobody`; keep them the invoking user
+# so the temporary directory (mode 0700) stays usable.
+[[ $(id -u) -eq 0 ]] && NGINX_USER="user root;"
+cat >"$TMP/nginx/nginx.conf" <<EOF
+# Written by bench/run.sh: a constant JSON answer, the yardstick.
+$NGINX_USER
+daemon off;
+worker_processes $NGINX_WORKERS;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/logs/error.log warn;
+events { worker_connections 20480; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $TMP/nginx/tmp/body;
+    proxy_temp_path $TMP/nginx/tmp/proxy;
+    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
+    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
+    scgi_temp_path $TMP/nginx/tmp/scgi;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        location / {
+            default_type application/json;
+            return 200 '{"status":"ok"}';
+        }
+    }
+}
+EOF
+"$NGINX" -p "$TMP/nginx/" -e "$TMP/nginx/logs/error.log" -c "$TMP/nginx/nginx.conf" \
+    >"$TMP/nginx/logs/stdout.log" 2>&1 &
+NGINX_PID=$!
+
+wait_up "http://127.0.0.1:$UB_PORT/healthz" "$SERVER_PID" unionbridge "$TMP/server.log"
+wait_up "http://127.0.0.1:$NGINX_PORT/" "$NGINX_PID" nginx "$TMP/nginx/logs/error.log"
+log "unionbridge on 127.0.0.1:$UB_PORT (pid $SERVER_PID, $SERVER_THREADS threads)," \
+    "nginx on 127.0.0.1:$NGINX_PORT (worker_processes $NGINX_WORKERS)"
+
+# --- measurements ---------------------------------------------------------
+
+# name|path|authenticated
+CASES=(
+    "healthz|/healthz|0"
+    "org 110118 (subtree count)|/api/v1/orgs/$DISTRICT|1"
+    "children of 110118|/api/v1/orgs?parent=$DISTRICT|1"
+    "employers of 110118, 50|/api/v1/employers?org=$DISTRICT&limit=50|1"
+)
+
+# run_wrk URL OUTFILE [TOKEN]
+run_wrk() {
+    local url=$1 out=$2 token=${3:-} c=$4
+    local args=(-t"$WRK_THREADS" -c"$c" -d"${SECONDS_PER_RUN}s" --latency)
+    [[ -n $token ]] && args+=(-H "Authorization: Bearer $token")
+    timeout --kill-after=5 $((SECONDS_PER_RUN + 30)) wrk "${args[@]}" "$url" >"$out" 2>&1 \
+        || { cat "$out" >&2; die "wrk failed on $url"; }
+}
+
+# parse FILE: "rps p50_ms p99_ms errors"
+parse() {
+    awk '
+        function ms(v) {
+            if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+            if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+            if (v ~ /m$/)  return substr(v, 1, length(v) - 1) * 60000
+            if (v ~ /s$/)  return substr(v, 1, length(v) - 1) * 1000
+            return v + 0
+        }
+        $1 == "Requests/sec:"            { rps = $2 }
+        $1 == "50%"                      { p50 = ms($2) }
+        $1 == "99%"                      { p99 = ms($2) }
+        /Non-2xx or 3xx responses:/      { err += $NF }
+        /Socket errors:/ {
+            for (i = 3; i <= NF; i++) { gsub(",", "", $i); if ($i ~ /^[0-9]+$/) err += $i }
+        }
+        END {
+            if (rps == "") exit 1
+            printf "%.0f %.2f %.2f %d\n", rps, p50, p99, err
+        }' "$1"
+}
+
+RESULTS=$TMP/results.txt
+: >"$RESULTS"
+for c in $CONNECTIONS; do
+    for case in "${CASES[@]}"; do
+        IFS='|' read -r name path auth <<<"$case"
+        [[ -n ${BENCH_CASES:-} && $name != *"$BENCH_CASES"* ]] && continue
+        tok=""
+        [[ $auth == 1 ]] && tok=$TOKEN
+        url="http://127.0.0.1:$UB_PORT$path"
+        status=$(http_status "$url" $tok)
+        [[ $status == 200 ]] || die "GET $path answers $status, not 200"
+        slug=$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_')
+        log "c=$c  nginx, then GET $path  (${SECONDS_PER_RUN}s each)"
+        # The same header goes to nginx, which ignores it.
+        run_wrk "http://127.0.0.1:$NGINX_PORT/" "$TMP/wrk-nginx-$slug-$c.txt" "$tok" "$c"
+        run_wrk "$url" "$TMP/wrk-ub-$slug-$c.txt" "$tok" "$c"
+        read -r n_rps _ _ n_err < <(parse "$TMP/wrk-nginx-$slug-$c.txt") \
+            || die "cannot read wrk output $TMP/wrk-nginx-$slug-$c.txt"
+        read -r rps p50 p99 err < <(parse "$TMP/wrk-ub-$slug-$c.txt") \
+            || die "cannot read wrk output $TMP/wrk-ub-$slug-$c.txt"
+        ((n_err == 0)) || log "warning: nginx had $n_err errors or non-2xx answers"
+        printf '%s|%s|%s|%s|%s|%s|%s|%s\n' "GET $path" "$c" "$rps" "$p50" "$p99" \
+            "$n_rps" "$(awk -v a="$rps" -v b="$n_rps" 'BEGIN { printf "%.1f", b ? 100 * a / b : 0 }')" \
+            "$err" >>"$RESULTS"
+    done
+done
+
+RSS=$(awk '$1 == "VmRSS:" { print $2 " " $3 }' "/proc/$SERVER_PID/status")
+HWM=$(awk '$1 == "VmHWM:" { print $2 " " $3 }' "/proc/$SERVER_PID/status")
+
+# --- report ---------------------------------------------------------------
+
+{
+    echo
+    echo "unionbridge $("$BIN" --version | awk '{ print $2 }') ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))," \
+        "$(date '+%Y-%m-%d %H:%M %Z'), $(nproc) cores, ${SECONDS_PER_RUN}s per run," \
+        "wrk -t$WRK_THREADS, serve --threads $SERVER_THREADS, nginx worker_processes $NGINX_WORKERS"
+    echo "data: ${GEN_OUT#gen_orgs: }"
+    echo
+    printf '%-50s %5s %9s %9s %9s %10s %8s %7s\n' endpoint conns 'req/s' 'p50 ms' 'p99 ms' \
+        'nginx r/s' 'ratio %' errors
+    while IFS='|' read -r ep c rps p50 p99 n_rps ratio err; do
+        printf '%-50s %5s %9s %9s %9s %10s %8s %7s\n' "$ep" "$c" "$rps" "$p50" "$p99" \
+            "$n_rps" "$ratio" "$err"
+    done <"$RESULTS"
+    echo
+    echo "server RSS after the run: $RSS (peak $HWM)"
+} | tee "$TMP/report.txt"
+
+OUT=$ROOT/bench/out/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$OUT"
+cp "$TMP/report.txt" "$TMP"/wrk-*.txt "$TMP/nginx/nginx.conf" "$OUT/"
+log "report and raw wrk output in ${OUT#"$ROOT"/}"

@@ -1,0 +1,226 @@
+"""Black-box test harness: runs the built `unionbridge` binary on a private
+database and a free loopback port, and talks to it over HTTP like a client.
+
+The binary comes from $UNIONBRIDGE_BIN (meson sets it).  Standard library
+only, so the tests run on a bare Debian machine.
+"""
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import time
+import unittest
+
+BIN = os.environ.get("UNIONBRIDGE_BIN") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "unionbridge")
+ADMIN_PW = "Test-Admin-Password-1"
+STAFF_PW = "Staff-Password-2026"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def all_headers(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def __repr__(self):
+        return "<%d %s>" % (self.status, self.body[:200])
+
+
+class Server:
+    """One database and one serve process.  Use as a context or call stop()."""
+
+    def __init__(self, demo=True, extra_args=(), env=None):
+        self.dir = tempfile.mkdtemp(prefix="ub-test-")
+        self.db_path = os.path.join(self.dir, "ub.db")
+        self.db = "sqlite:" + self.db_path
+        self.env = dict(os.environ, UNIONBRIDGE_DB=self.db,
+                        UNIONBRIDGE_ADMIN_PASSWORD=ADMIN_PW, TZ="Asia/Shanghai")
+        if env:
+            self.env.update(env)
+        self.proc = None
+        r = self.cli("init", *(["--demo"] if demo else []))
+        if r.returncode != 0:
+            raise RuntimeError("init failed: " + r.stderr)
+        self.start(extra_args)
+        self._admin = None
+
+    def cli(self, *args, stdin=None, env=None):
+        e = dict(self.env)
+        if env:
+            e.update(env)
+        return subprocess.run([BIN, *args], cwd=self.dir, env=e, input=stdin,
+                              text=True, capture_output=True, timeout=120)
+
+    def start(self, extra_args=()):
+        self.port = free_port()
+        self.log = open(os.path.join(self.dir, "serve.log"), "a")
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--listen", "127.0.0.1:%d" % self.port, "--threads", "4",
+             *extra_args], cwd=self.dir, env=self.env, stdout=self.log,
+            stderr=subprocess.STDOUT)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("serve exited: " + self.read_log())
+            try:
+                if self.request("GET", "/healthz").status == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("serve did not start")
+
+    def read_log(self):
+        with open(os.path.join(self.dir, "serve.log")) as f:
+            return f.read()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        if self.log:
+            self.log.close()
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # ---- HTTP --------------------------------------------------------------
+
+    def request(self, method, path, body=None, token=None, headers=None,
+                conn=None, raw=None):
+        h = dict(headers or {})
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        if token:
+            h["Authorization"] = "Bearer " + token
+        own = conn is None
+        c = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            c.request(method, path, body=data, headers=h)
+            r = c.getresponse()
+            return Response(r.status, r.getheaders(), r.read())
+        finally:
+            if own:
+                c.close()
+
+    def login(self, login, password):
+        r = self.request("POST", "/api/v1/auth/login",
+                         {"login": login, "password": password})
+        if r.status != 200:
+            raise AssertionError("login %s: %r" % (login, r))
+        return r.json["token"]
+
+    @property
+    def admin(self):
+        """A script token for admin (no password hashing per test)."""
+        if not self._admin:
+            self._admin = self.token("admin")
+        return self._admin
+
+    def token(self, login):
+        r = self.cli("token", "create", login)
+        if r.returncode != 0:
+            raise AssertionError("token create: " + r.stderr)
+        return r.stdout.strip()
+
+    def user(self, login, role, org):
+        """Creates a staff account and returns a script token for it."""
+        r = self.cli("user", "add", login, "--role", role, "--org", org,
+                     stdin=STAFF_PW + "\n")
+        if r.returncode != 0:
+            raise AssertionError("user add: " + r.stderr)
+        return self.token(login)
+
+    # ---- Looking at the database directly ----------------------------------
+
+    def query(self, sql, *args):
+        con = sqlite3.connect(self.db_path, timeout=10)
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
+    def count(self, table):
+        return self.query("SELECT count(*) FROM " + table)[0][0]
+
+    def snapshot(self):
+        """Row counts of every table, to prove a refused request changed nothing."""
+        tables = [r[0] for r in self.query(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+            "AND name <> 'rate_limits'")]
+        return {t: self.count(t) for t in tables}
+
+
+class ServerTest(unittest.TestCase):
+    """A test case sharing one demo server across its tests."""
+    demo = True
+    server_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Server(demo=cls.demo, extra_args=cls.server_args)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.cleanup()
+
+    def assertError(self, r, status, code=None):
+        """r is a JSON error with this status (and code)."""
+        self.assertEqual(r.status, status, r)
+        self.assertIn("json", r.header("Content-Type") or "", r)
+        err = r.json.get("error")
+        self.assertIsInstance(err, dict, r)
+        self.assertTrue(err.get("message"), r)
+        if code:
+            self.assertEqual(err.get("code"), code, r)
+
+    def assertUnchanged(self, before):
+        self.assertEqual(self.s.snapshot(), before)
+
+
+def main():
+    """Runs the module's tests and ends with the suite's summary line."""
+    import __main__
+    suite = unittest.defaultTestLoader.loadTestsFromModule(__main__)
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    failed = len(result.failures) + len(result.errors)
+    print("%d passed, %d failed" % (result.testsRun - failed, failed))
+    raise SystemExit(0 if result.wasSuccessful() else 1)
