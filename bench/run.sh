@@ -75,12 +75,18 @@ done
 
 # --- build ----------------------------------------------------------------
 
+BUILD_LOG=$(mktemp "${TMPDIR:-/tmp}/ub-bench-build.XXXXXX")
 if [[ ! -f $BUILD_DIR/build.ninja ]]; then
     log "configuring $BUILD_DIR (release)"
-    meson setup "$BUILD_DIR" "$ROOT" --buildtype=release >/dev/null
+    # Left over by a setup that failed: meson would refuse the directory.
+    [[ -d $BUILD_DIR/meson-private ]] && rm -rf "$BUILD_DIR/meson-private"
+    meson setup "$BUILD_DIR" "$ROOT" --buildtype=release >"$BUILD_LOG" 2>&1 \
+        || { tail -n 20 "$BUILD_LOG" >&2; rm -f "$BUILD_LOG"; die "meson setup failed"; }
 fi
 log "building $BUILD_DIR"
-ninja -C "$BUILD_DIR" unionbridge >/dev/null
+ninja -C "$BUILD_DIR" unionbridge >"$BUILD_LOG" 2>&1 \
+    || { tail -n 30 "$BUILD_LOG" >&2; rm -f "$BUILD_LOG"; die "build failed"; }
+rm -f "$BUILD_LOG"
 BIN=$BUILD_DIR/unionbridge
 [[ -x $BIN ]] || die "no binary at $BIN"
 

@@ -69,6 +69,7 @@ class Server:
         if env:
             self.env.update(env)
         self.proc = None
+        self.log = None
         r = self.cli("init", *(["--demo"] if demo else []))
         if r.returncode != 0:
             raise RuntimeError("init failed: " + r.stderr)
@@ -105,20 +106,35 @@ class Server:
             return f.read()
 
     def stop(self):
+        """Stops serve with SIGTERM; raises if it did not exit cleanly or a
+        sanitizer complained (leaks are reported at exit)."""
+        code = 0
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(10)
+                code = self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                code = "hung"
+        elif self.proc:
+            code = self.proc.returncode
         self.proc = None
         if self.log:
             self.log.close()
+            self.log = None
+        log = self.read_log()
+        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            if bad in log:
+                raise AssertionError("serve reported %s:\n%s" % (bad, log[-3000:]))
+        if code != 0:
+            raise AssertionError("serve exited with %s:\n%s" % (code, log[-2000:]))
 
     def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     # ---- HTTP --------------------------------------------------------------
 

@@ -1,0 +1,599 @@
+/*
+ * test_lib.c: cmocka unit tests for src/lib/arena.c (bump allocation,
+ * alignment, big one-off blocks, string helpers), src/lib/buf.c (growth,
+ * NUL termination, printf, steal/reset) and src/lib/util.c (ub_strlcpy
+ * truncation, ub_utf8_text: overlong encodings, surrogates, control
+ * characters, range; ub_utf8_len; ub_parse_i64 edge cases; ub_iso_time in
+ * several time zones, Asia/Shanghai giving +08:00).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "lib/util.h"
+
+/* ---- arena ------------------------------------------------------------- */
+
+static void test_arena_alignment_and_distinct(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    assert_null(a.head);
+
+    /* Many allocations of assorted sizes: each aligned to 16, each usable
+     * in full, none overlapping another (checked by filling and
+     * re-reading every one). */
+    enum { N = 2000 };
+    unsigned char *ptrs[N];
+    size_t sizes[N];
+    for (int i = 0; i < N; i++) {
+        sizes[i] = (size_t)(i * 37 % 700) + (i % 50 == 0 ? 3000 : 0);
+        ptrs[i] = arena_alloc(&a, sizes[i]);
+        assert_non_null(ptrs[i]);
+        assert_int_equal((uintptr_t)ptrs[i] % 16, 0);
+        memset(ptrs[i], i & 0xff, sizes[i]);
+    }
+    for (int i = 0; i < N; i++)
+        for (size_t j = 0; j < sizes[i]; j++)
+            if (ptrs[i][j] != (unsigned char)(i & 0xff))
+                fail_msg("allocation %d byte %zu overwritten", i, j);
+    arena_free(&a);
+    assert_null(a.head);
+}
+
+static void test_arena_small_allocations_are_contiguous(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    char *p1 = arena_alloc(&a, 1);
+    char *p2 = arena_alloc(&a, 16);
+    char *p3 = arena_alloc(&a, 17);
+    char *p4 = arena_alloc(&a, 5);
+    /* Sizes round up to 16 within one block. */
+    assert_ptr_equal(p2, p1 + 16);
+    assert_ptr_equal(p3, p2 + 16);
+    assert_ptr_equal(p4, p3 + 32);
+    arena_free(&a);
+}
+
+static void test_arena_big_one_off_keeps_small_block(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    char *s1 = arena_alloc(&a, 32);
+    char *big = arena_alloc(&a, 100000);
+    memset(big, 'x', 100000);
+    char *s2 = arena_alloc(&a, 32);
+    /* The big allocation got its own block; small ones carry on in the
+     * block that was current before. */
+    assert_ptr_equal(s2, s1 + 32);
+    assert_true(big + 100000 <= s1 || big >= s2 + 32);
+
+    /* A big allocation as the very first one. */
+    struct arena b;
+    arena_init(&b);
+    char *big2 = arena_alloc(&b, 5000);
+    memset(big2, 'y', 5000);
+    char *t1 = arena_alloc(&b, 10);
+    char *t2 = arena_alloc(&b, 10);
+    assert_ptr_equal(t2, t1 + 16);
+    assert_true(t1 >= big2 + 5000 || t1 + 16 <= big2);
+    arena_free(&b);
+    arena_free(&a);
+}
+
+static void test_arena_fill_block_exactly(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    /* Exactly one 4096-byte block's worth, then one more byte. */
+    char *p = arena_alloc(&a, 2048);
+    char *q = arena_alloc(&a, 2048);
+    assert_ptr_equal(q, p + 2048);
+    memset(p, 1, 4096);
+    char *r = arena_alloc(&a, 1);
+    assert_non_null(r);
+    assert_true(r < p || r >= p + 4096);
+    *r = 2;
+    assert_int_equal(p[4095], 1);
+    arena_free(&a);
+}
+
+static void test_arena_zalloc(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    /* Dirty a block, then reuse the arena: zalloc must zero. */
+    for (int round = 0; round < 2; round++) {
+        unsigned char *d = arena_alloc(&a, 1024);
+        memset(d, 0xab, 1024);
+        unsigned char *z = arena_zalloc(&a, 1000);
+        for (int i = 0; i < 1000; i++)
+            assert_int_equal(z[i], 0);
+        unsigned char *zb = arena_zalloc(&a, 9000);
+        for (int i = 0; i < 9000; i++)
+            assert_int_equal(zb[i], 0);
+        arena_free(&a);
+    }
+}
+
+static void test_arena_strings(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    assert_null(arena_strdup(&a, NULL));
+    assert_string_equal(arena_strdup(&a, ""), "");
+    const char *src = "工会 union";
+    char *d = arena_strdup(&a, src);
+    assert_string_equal(d, src);
+    assert_ptr_not_equal(d, src);
+    assert_string_equal(arena_strndup(&a, "abcdef", 3), "abc");
+    assert_string_equal(arena_strndup(&a, "abcdef", 0), "");
+    /* strndup copies n bytes even across an embedded NUL. */
+    char *e = arena_strndup(&a, "ab\0cd", 5);
+    assert_memory_equal(e, "ab\0cd", 6);
+    assert_string_equal(arena_printf(&a, "%d-%s-%05.1f", 42, "x", 3.14159), "42-x-003.1");
+    assert_string_equal(arena_printf(&a, "%s", ""), "");
+
+    /* A formatted string longer than a block. */
+    char *big = malloc(10001);
+    memset(big, 'q', 10000);
+    big[10000] = 0;
+    char *p = arena_printf(&a, "<%s>", big);
+    assert_int_equal(strlen(p), 10002);
+    assert_int_equal(p[0], '<');
+    assert_int_equal(p[10001], '>');
+    free(big);
+    arena_free(&a);
+    /* The arena can be used again after arena_free. */
+    assert_string_equal(arena_strdup(&a, "again"), "again");
+    arena_free(&a);
+}
+
+/* ---- buf --------------------------------------------------------------- */
+
+static void test_buf_basics(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b);
+    assert_null(b.data);
+    assert_int_equal(b.len, 0);
+    buf_puts(&b, "abc");
+    buf_putc(&b, 'd');
+    buf_append(&b, "efgh", 2);
+    buf_printf(&b, "[%d|%s]", -7, "x");
+    assert_string_equal(b.data, "abcdef[-7|x]");
+    assert_int_equal(b.len, strlen("abcdef[-7|x]"));
+    assert_true(b.cap > b.len);
+
+    /* Binary data with an embedded NUL: len counts it, data stays
+     * NUL-terminated. */
+    buf_append(&b, "\0z", 2);
+    assert_int_equal(b.len, 14);
+    assert_int_equal(b.data[12], 0);
+    assert_int_equal(b.data[13], 'z');
+    assert_int_equal(b.data[14], 0);
+
+    size_t cap = b.cap;
+    buf_reset(&b);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.data, "");
+    assert_int_equal(b.cap, cap);
+    buf_free(&b);
+    assert_null(b.data);
+    assert_int_equal(b.cap, 0);
+
+    /* reset and free on an empty buf are fine. */
+    buf_reset(&b);
+    buf_free(&b);
+    buf_append(&b, "", 0);
+    assert_non_null(b.data);
+    assert_string_equal(b.data, "");
+    buf_free(&b);
+}
+
+static void test_buf_growth(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b);
+    for (int i = 0; i < 100000; i++)
+        buf_putc(&b, (char)('a' + i % 26));
+    assert_int_equal(b.len, 100000);
+    assert_int_equal(strlen(b.data), 100000);
+    for (int i = 0; i < 100000; i++)
+        if (b.data[i] != (char)('a' + i % 26))
+            fail_msg("byte %d wrong", i);
+    buf_free(&b);
+
+    buf_grow(&b, 1000);
+    assert_true(b.cap >= 1001);
+    assert_int_equal(b.len, 0);
+    buf_free(&b);
+}
+
+static void test_buf_printf_lengths(void **state)
+{
+    (void)state;
+    /* Formatted pieces of every length 0..700 appended after prefixes of
+     * every length around the initial capacity, compared with snprintf:
+     * exercises the "did not fit, grow and format again" path at each
+     * boundary. */
+    char piece[701], xs[301];
+    memset(piece, 'p', 700);
+    piece[700] = 0;
+    memset(xs, 'x', 300);
+    xs[300] = 0;
+    for (int pre = 0; pre < 300; pre += 7) {
+        for (int n = 0; n <= 700; n += 13) {
+            struct buf b;
+            buf_init(&b);
+            for (int i = 0; i < pre; i++)
+                buf_putc(&b, 'x');
+            buf_printf(&b, "%.*s|%d", n, piece, n);
+            char want[1100];
+            snprintf(want, sizeof want, "%.*s%.*s|%d", pre, xs, n, piece, n);
+            assert_string_equal(b.data, want);
+            assert_int_equal(b.len, strlen(want));
+            buf_free(&b);
+        }
+    }
+
+    /* An empty format leaves the buffer empty but valid. */
+    struct buf e;
+    buf_init(&e);
+    buf_printf(&e, "%s", "");
+    assert_int_equal(e.len, 0);
+    assert_string_equal(e.data, "");
+    buf_free(&e);
+}
+
+static void test_buf_steal(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b);
+    size_t len = 99;
+    char *s = buf_steal(&b, &len);
+    assert_non_null(s);
+    assert_string_equal(s, "");
+    assert_int_equal(len, 0);
+    free(s);
+
+    buf_puts(&b, "hello");
+    s = buf_steal(&b, &len);
+    assert_string_equal(s, "hello");
+    assert_int_equal(len, 5);
+    assert_null(b.data);
+    assert_int_equal(b.len, 0);
+    assert_int_equal(b.cap, 0);
+    free(s);
+
+    buf_puts(&b, "again");
+    s = buf_steal(&b, NULL);
+    assert_string_equal(s, "again");
+    free(s);
+}
+
+/* ---- ub_strlcpy -------------------------------------------------------- */
+
+static void test_strlcpy(void **state)
+{
+    (void)state;
+    char d[8];
+
+    memset(d, '#', sizeof d);
+    assert_true(ub_strlcpy(d, "abc", sizeof d));
+    assert_string_equal(d, "abc");
+
+    /* Exactly fits: 7 chars + NUL. */
+    assert_true(ub_strlcpy(d, "abcdefg", sizeof d));
+    assert_string_equal(d, "abcdefg");
+
+    /* One too many: truncated, still terminated, reported. */
+    assert_false(ub_strlcpy(d, "abcdefgh", sizeof d));
+    assert_string_equal(d, "abcdefg");
+    assert_false(ub_strlcpy(d, "a much longer string", sizeof d));
+    assert_string_equal(d, "a much ");
+
+    assert_true(ub_strlcpy(d, "", sizeof d));
+    assert_string_equal(d, "");
+
+    /* Size 1: only the terminator fits. */
+    memset(d, '#', sizeof d);
+    assert_false(ub_strlcpy(d, "x", 1));
+    assert_int_equal(d[0], 0);
+    assert_int_equal(d[1], '#');
+    assert_true(ub_strlcpy(d, "", 1));
+    assert_int_equal(d[0], 0);
+
+    /* Size 0: dst is not touched. */
+    memset(d, '#', sizeof d);
+    assert_false(ub_strlcpy(d, "x", 0));
+    assert_true(ub_strlcpy(d, "", 0));
+    assert_int_equal(d[0], '#');
+}
+
+/* ---- ub_utf8_text / ub_utf8_len ---------------------------------------- */
+
+static void test_utf8_valid(void **state)
+{
+    (void)state;
+    assert_true(ub_utf8_text("", false));
+    assert_true(ub_utf8_text("plain ASCII ~!@#$%^&*()", false));
+    assert_true(ub_utf8_text("tab\there", false));
+    assert_true(ub_utf8_text("上海市总工会", false));
+    assert_true(ub_utf8_text("caf\xc3\xa9", false));             /* é */
+    assert_true(ub_utf8_text("\xc2\xa0", false));                /* U+00A0, smallest 2-byte non-control */
+    assert_true(ub_utf8_text("\xdf\xbf", false));                /* U+07FF */
+    assert_true(ub_utf8_text("\xe0\xa0\x80", false));            /* U+0800, smallest 3-byte */
+    assert_true(ub_utf8_text("\xed\x9f\xbf", false));            /* U+D7FF, below surrogates */
+    assert_true(ub_utf8_text("\xee\x80\x80", false));            /* U+E000, above surrogates */
+    assert_true(ub_utf8_text("\xef\xbf\xbd", false));            /* U+FFFD */
+    assert_true(ub_utf8_text("\xf0\x90\x80\x80", false));        /* U+10000, smallest 4-byte */
+    assert_true(ub_utf8_text("\xf0\x9f\x98\x80", false));        /* 😀 */
+    assert_true(ub_utf8_text("\xf4\x8f\xbf\xbf", false));        /* U+10FFFF, the last */
+}
+
+static void test_utf8_overlong(void **state)
+{
+    (void)state;
+    /* Overlong forms of '/', NUL and the largest code point each shorter
+     * form could hold. */
+    assert_false(ub_utf8_text("\xc0\xaf", false));
+    assert_false(ub_utf8_text("\xc0\x80", false));
+    assert_false(ub_utf8_text("\xc1\xbf", false));               /* U+007F in 2 bytes */
+    assert_false(ub_utf8_text("\xe0\x80\xaf", false));
+    assert_false(ub_utf8_text("\xe0\x80\x80", false));
+    assert_false(ub_utf8_text("\xe0\x9f\xbf", false));           /* U+07FF in 3 bytes */
+    assert_false(ub_utf8_text("\xf0\x80\x80\xaf", false));
+    assert_false(ub_utf8_text("\xf0\x8f\xbf\xbf", false));       /* U+FFFF in 4 bytes */
+    /* Inside otherwise valid text. */
+    assert_false(ub_utf8_text("ok \xc0\xaf ok", true));
+}
+
+static void test_utf8_surrogates_and_range(void **state)
+{
+    (void)state;
+    assert_false(ub_utf8_text("\xed\xa0\x80", false));           /* U+D800 */
+    assert_false(ub_utf8_text("\xed\xad\xbf", false));           /* U+DB7F */
+    assert_false(ub_utf8_text("\xed\xb0\x80", false));           /* U+DC00 */
+    assert_false(ub_utf8_text("\xed\xbf\xbf", false));           /* U+DFFF */
+    /* A CESU-8 surrogate pair for U+1F600. */
+    assert_false(ub_utf8_text("\xed\xa0\xbd\xed\xb8\x80", false));
+    /* Beyond U+10FFFF. */
+    assert_false(ub_utf8_text("\xf4\x90\x80\x80", false));
+    assert_false(ub_utf8_text("\xf5\x80\x80\x80", false));
+    assert_false(ub_utf8_text("\xf7\xbf\xbf\xbf", false));
+    /* 5- and 6-byte forms, and bytes never used in UTF-8. */
+    assert_false(ub_utf8_text("\xf8\x88\x80\x80\x80", false));
+    assert_false(ub_utf8_text("\xfc\x84\x80\x80\x80\x80", false));
+    assert_false(ub_utf8_text("\xfe", false));
+    assert_false(ub_utf8_text("\xff", false));
+}
+
+static void test_utf8_malformed(void **state)
+{
+    (void)state;
+    /* Lone continuation bytes. */
+    assert_false(ub_utf8_text("\x80", false));
+    assert_false(ub_utf8_text("a\xbf", false));
+    /* Truncated sequences, at the end and before other text (the reader
+     * must stop at the NUL, never read past it). */
+    assert_false(ub_utf8_text("\xe4\xb8", false));
+    assert_false(ub_utf8_text("\xe4", false));
+    assert_false(ub_utf8_text("\xf0\x9f\x98", false));
+    assert_false(ub_utf8_text("\xe4\xb8" "a", false));
+    assert_false(ub_utf8_text("\xc3" "A", false));
+    /* Latin-1 and GBK bytes are not UTF-8. */
+    assert_false(ub_utf8_text("caf\xe9", false));
+    assert_false(ub_utf8_text("\xc9\xcf\xba\xa3", false));       /* "上海" in GBK */
+}
+
+static void test_utf8_controls(void **state)
+{
+    (void)state;
+    char s[4];
+    for (int c = 1; c < 0x20; c++) {
+        snprintf(s, sizeof s, "a%cb", c);
+        if (c == '\t') {
+            assert_true(ub_utf8_text(s, false));
+            assert_true(ub_utf8_text(s, true));
+        } else if (c == '\n' || c == '\r') {
+            assert_false(ub_utf8_text(s, false));
+            assert_true(ub_utf8_text(s, true));
+        } else {
+            if (ub_utf8_text(s, false) || ub_utf8_text(s, true))
+                fail_msg("control 0x%02x accepted", c);
+        }
+    }
+    assert_false(ub_utf8_text("a\x7f" "b", false));
+    assert_false(ub_utf8_text("a\x7f" "b", true));
+    assert_true(ub_utf8_text("line 1\r\nline 2\n", true));
+    assert_false(ub_utf8_text("line 1\r\nline 2\n", false));
+    assert_false(ub_utf8_text("\x1b[31mred", true));
+}
+
+static void test_utf8_len(void **state)
+{
+    (void)state;
+    assert_int_equal(ub_utf8_len(""), 0);
+    assert_int_equal(ub_utf8_len("abc"), 3);
+    assert_int_equal(ub_utf8_len("上海市"), 3);
+    assert_int_equal(ub_utf8_len("a\xc3\xa9z"), 3);
+    assert_int_equal(ub_utf8_len("\xf0\x9f\x98\x80!"), 2);
+    assert_int_equal(ub_utf8_len("\xf4\x8f\xbf\xbf"), 1);
+    /* 100 CJK characters are 300 bytes but 100 code points. */
+    char s[301];
+    for (int i = 0; i < 100; i++)
+        memcpy(s + 3 * i, "中", 3);
+    s[300] = 0;
+    assert_int_equal(strlen(s), 300);
+    assert_int_equal(ub_utf8_len(s), 100);
+}
+
+/* ---- ub_parse_i64 ------------------------------------------------------ */
+
+static void test_parse_i64(void **state)
+{
+    (void)state;
+    int64_t v = 0;
+    assert_true(ub_parse_i64("0", &v));
+    assert_int_equal(v, 0);
+    assert_true(ub_parse_i64("42", &v));
+    assert_int_equal(v, 42);
+    assert_true(ub_parse_i64("-42", &v));
+    assert_int_equal(v, -42);
+    assert_true(ub_parse_i64("-0", &v));
+    assert_int_equal(v, 0);
+    assert_true(ub_parse_i64("007", &v));
+    assert_int_equal(v, 7);
+    assert_true(ub_parse_i64("9223372036854775807", &v));
+    assert_true(v == INT64_MAX);
+    assert_true(ub_parse_i64("-9223372036854775808", &v));
+    assert_true(v == INT64_MIN);
+
+    /* Failures leave *out alone. */
+    v = 12345;
+    assert_false(ub_parse_i64("9223372036854775808", &v));
+    assert_false(ub_parse_i64("-9223372036854775809", &v));
+    assert_false(ub_parse_i64("99999999999999999999999", &v));
+    assert_false(ub_parse_i64(NULL, &v));
+    assert_false(ub_parse_i64("", &v));
+    assert_false(ub_parse_i64("-", &v));
+    assert_false(ub_parse_i64("+", &v));
+    assert_false(ub_parse_i64("abc", &v));
+    assert_false(ub_parse_i64("12a", &v));
+    assert_false(ub_parse_i64("12 ", &v));
+    assert_false(ub_parse_i64("1.5", &v));
+    assert_false(ub_parse_i64("1e3", &v));
+    assert_false(ub_parse_i64("0x10", &v));
+    assert_false(ub_parse_i64(" ", &v));
+    assert_false(ub_parse_i64("--1", &v));
+    assert_int_equal(v, 12345);
+}
+
+/* ---- time -------------------------------------------------------------- */
+
+static void set_tz(const char *tz)
+{
+    setenv("TZ", tz, 1);
+    tzset();
+}
+
+static void test_iso_time(void **state)
+{
+    (void)state;
+    char out[32];
+
+    set_tz("Asia/Shanghai");
+    ub_iso_time(0, out, sizeof out);
+    assert_string_equal(out, "1970-01-01T08:00:00+08:00");
+    ub_iso_time(1716782400, out, sizeof out);           /* 2024-05-27T04:00:00Z */
+    assert_string_equal(out, "2024-05-27T12:00:00+08:00");
+    ub_iso_time(1704038399, out, sizeof out);           /* 2023-12-31T15:59:59Z */
+    assert_string_equal(out, "2023-12-31T23:59:59+08:00");
+
+    set_tz("UTC");
+    ub_iso_time(1716782400, out, sizeof out);
+    assert_string_equal(out, "2024-05-27T04:00:00+00:00");
+
+    /* Negative and half-hour offsets (POSIX TZ strings need no tzdata). */
+    set_tz("EST5");
+    ub_iso_time(1704067200, out, sizeof out);           /* 2024-01-01T00:00:00Z */
+    assert_string_equal(out, "2023-12-31T19:00:00-05:00");
+    set_tz("IST-5:30");
+    ub_iso_time(0, out, sizeof out);
+    assert_string_equal(out, "1970-01-01T05:30:00+05:30");
+
+    /* A short buffer is truncated, never overrun. */
+    set_tz("Asia/Shanghai");
+    char small[11];
+    memset(small, '#', sizeof small);
+    ub_iso_time(0, small, 10);
+    assert_string_equal(small, "1970-01-0");
+    assert_int_equal(small[10], '#');
+
+    unsetenv("TZ");
+    tzset();
+}
+
+static void test_clocks(void **state)
+{
+    (void)state;
+    int64_t t0 = ub_now();
+    assert_true(t0 > 1700000000);                       /* after 2023 */
+    assert_true(llabs(t0 - (int64_t)time(NULL)) <= 1);
+    uint64_t m0 = ub_mono_ns();
+    struct timespec ts = {0, 2000000};
+    nanosleep(&ts, NULL);
+    uint64_t m1 = ub_mono_ns();
+    assert_true(m1 > m0);
+    assert_true(m1 - m0 >= 2000000);
+}
+
+/* ---- allocation helpers ------------------------------------------------ */
+
+static void test_xalloc(void **state)
+{
+    (void)state;
+    assert_null(xstrdup(NULL));
+    char *s = xstrdup("工会");
+    assert_string_equal(s, "工会");
+    free(s);
+    /* Zero sizes still give a pointer that can be freed. */
+    void *p = xmalloc(0);
+    assert_non_null(p);
+    p = xrealloc(p, 0);
+    assert_non_null(p);
+    free(p);
+    int *z = xcalloc(100, sizeof *z);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(z[i], 0);
+    z = xrealloc(z, 1000 * sizeof *z);
+    assert_int_equal(z[99], 0);
+    free(z);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arena_alignment_and_distinct),
+        cmocka_unit_test(test_arena_small_allocations_are_contiguous),
+        cmocka_unit_test(test_arena_big_one_off_keeps_small_block),
+        cmocka_unit_test(test_arena_fill_block_exactly),
+        cmocka_unit_test(test_arena_zalloc),
+        cmocka_unit_test(test_arena_strings),
+        cmocka_unit_test(test_buf_basics),
+        cmocka_unit_test(test_buf_growth),
+        cmocka_unit_test(test_buf_printf_lengths),
+        cmocka_unit_test(test_buf_steal),
+        cmocka_unit_test(test_strlcpy),
+        cmocka_unit_test(test_utf8_valid),
+        cmocka_unit_test(test_utf8_overlong),
+        cmocka_unit_test(test_utf8_surrogates_and_range),
+        cmocka_unit_test(test_utf8_malformed),
+        cmocka_unit_test(test_utf8_controls),
+        cmocka_unit_test(test_utf8_len),
+        cmocka_unit_test(test_parse_i64),
+        cmocka_unit_test(test_iso_time),
+        cmocka_unit_test(test_clocks),
+        cmocka_unit_test(test_xalloc),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
