@@ -95,6 +95,7 @@ BIN=$BUILD_DIR/unionbridge
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ub-bench.XXXXXX")
 SERVER_PID=""
 NGINX_PID=""
+WRK_PID=""
 
 stop_pid() {    # PID: TERM, wait up to 5 s, then KILL
     local pid=$1 i
@@ -111,6 +112,7 @@ stop_pid() {    # PID: TERM, wait up to 5 s, then KILL
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    stop_pid "$WRK_PID"     # timeout(1) passes the signal on to wrk
     stop_pid "$SERVER_PID"
     stop_pid "$NGINX_PID"   # the master; its workers leave with it
     if [[ ${BENCH_KEEP:-0} == 1 ]]; then
@@ -239,8 +241,13 @@ run_wrk() {
     local url=$1 out=$2 token=${3:-} c=$4
     local args=(-t"$WRK_THREADS" -c"$c" -d"${SECONDS_PER_RUN}s" --latency)
     [[ -n $token ]] && args+=(-H "Authorization: Bearer $token")
-    timeout --kill-after=5 $((SECONDS_PER_RUN + 30)) wrk "${args[@]}" "$url" >"$out" 2>&1 \
-        || { cat "$out" >&2; die "wrk failed on $url"; }
+    # In the background, so that a signal to this script is handled at once.
+    timeout --kill-after=5 $((SECONDS_PER_RUN + 30)) wrk "${args[@]}" "$url" >"$out" 2>&1 &
+    WRK_PID=$!
+    local rc=0
+    wait "$WRK_PID" || rc=$?
+    WRK_PID=""
+    ((rc == 0)) || { cat "$out" >&2; die "wrk failed on $url (exit $rc)"; }
 }
 
 # parse FILE: "rps p50_ms p99_ms errors"

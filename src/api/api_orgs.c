@@ -18,36 +18,19 @@ void api_orgs_list(struct req *r)
     struct ub_err err;
     int rc;
     if (q && *q) {
-        /* Search the subtree of parent (or the actor's own). */
-        struct org_rec top;
-        const char *path = r->actor.org_path[0] ? r->actor.org_path : "/";
-        if (parent && *parent) {
-            if (org_get(r->db, &r->actor, parent, &top, &err)) {
-                json_decref(items);
-                reply_err(r, &err);
-                return;
-            }
-            path = top.path;
-        }
         int64_t limit;
         if (query_int_or_reply(r, "limit", 50, 1, 500, &limit)) {
             json_decref(items);
             return;
         }
-        rc = store_org_search(r->db, path, q, (int)limit, add_org, items);
-        if (rc != DB_OK) {
-            json_decref(items);
-            ub_fail_store(&err, rc);
-            reply_err(r, &err);
-            return;
-        }
+        rc = org_search(r->db, &r->actor, parent, q, (int)limit, add_org, items, &err);
     } else {
         rc = org_children(r->db, &r->actor, parent, add_org, items, &err);
-        if (rc) {
-            json_decref(items);
-            reply_err(r, &err);
-            return;
-        }
+    }
+    if (rc) {
+        json_decref(items);
+        reply_err(r, &err);
+        return;
     }
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }

@@ -183,3 +183,19 @@ int org_children(struct db *db, const struct actor *a, const char *parent,
     }
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }
+
+int org_search(struct db *db, const struct actor *a, const char *parent, const char *q,
+               int limit, org_cb cb, void *ud, struct ub_err *err)
+{
+    struct org_rec top;
+    const char *path = a->org_path[0] ? a->org_path : "/";
+    if (parent && *parent) {
+        if (org_get(db, a, parent, &top, err))
+            return -1;
+        path = top.path;
+    }
+    if (limit < 1 || limit > 500)
+        return ub_fail_field(err, UB_EBAD, "bad_query", "limit", "limit 应在1到500之间");
+    int rc = store_org_search(db, path, q, limit, cb, ud);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}

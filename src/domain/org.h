@@ -43,6 +43,11 @@ int org_get(struct db *db, const struct actor *a, const char *code,
 int org_children(struct db *db, const struct actor *a, const char *parent,
                  org_cb cb, void *ud, struct ub_err *err);
 
+/* Calls cb for orgs in the subtree of parent (the actor's top when NULL)
+ * whose name or code contains q, at most limit (1..500). */
+int org_search(struct db *db, const struct actor *a, const char *parent, const char *q,
+               int limit, org_cb cb, void *ud, struct ub_err *err);
+
 /* Validates a display name (1..max code points of text); returns 0 or -1. */
 int name_check(const char *field, const char *name, size_t max, struct ub_err *err);
 
