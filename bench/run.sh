@@ -232,6 +232,7 @@ log "unionbridge on 127.0.0.1:$UB_PORT (pid $SERVER_PID, $SERVER_THREADS threads
 CASES=(
     "healthz|/healthz|0"
     "org 110118 (subtree count)|/api/v1/orgs/$DISTRICT|1"
+    "leaf org (authenticated baseline)|/api/v1/orgs/${DISTRICT}400.U1|1"
     "children of 110118|/api/v1/orgs?parent=$DISTRICT|1"
     "employers of 110118, 50|/api/v1/employers?org=$DISTRICT&limit=50|1"
 )
@@ -273,6 +274,7 @@ parse() {
         }' "$1"
 }
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 RESULTS=$TMP/results.txt
 : >"$RESULTS"
 for c in $CONNECTIONS; do
@@ -311,6 +313,7 @@ HWM=$(awk '$1 == "VmHWM:" { print $2 " " $3 }' "/proc/$SERVER_PID/status")
         "$(date '+%Y-%m-%d %H:%M %Z'), $(nproc) cores, ${SECONDS_PER_RUN}s per run," \
         "wrk -t$WRK_THREADS, serve --threads $SERVER_THREADS, nginx worker_processes $NGINX_WORKERS"
     echo "data: ${GEN_OUT#gen_orgs: }"
+    echo "load average before the run: $LOAD_BEFORE"
     echo
     printf '%-50s %5s %9s %9s %9s %10s %8s %7s\n' endpoint conns 'req/s' 'p50 ms' 'p99 ms' \
         'nginx r/s' 'ratio %' errors

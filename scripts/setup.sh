@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config meson ninja-build
-libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
+libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
 libqrencode-dev libpng-dev libxlsxwriter-dev libcmocka-dev
 python3 sqlite3 curl"
 

@@ -1,12 +1,14 @@
 #!/bin/sh
 # Sets up, builds and runs every test: unit tests (cmocka) and black-box
 # API tests through the binary, on a warning-free build (-Werror) and again
-# on an AddressSanitizer + UndefinedBehaviorSanitizer build.  Ends with one
-# summary line "N passed, N failed".
+# on an AddressSanitizer + UndefinedBehaviorSanitizer build, each on
+# embedded SQLite and on a real PostgreSQL server started here on loopback
+# (a missing server fails the run).  Ends with one summary line
+# "N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
 
-UB_EXTRA_PKGS="zbar-tools" ./scripts/setup.sh
+UB_EXTRA_PKGS="zbar-tools postgresql postgresql-client" ./scripts/setup.sh
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -31,8 +33,26 @@ fi
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+rm -f build-test/meson-logs/testlog*.json build-asan/meson-logs/testlog*.json
+
+# Embedded SQLite.
 meson test -C build-test --num-processes "$jobs" --print-errorlogs || status=1
 meson test -C build-asan --num-processes "$jobs" --print-errorlogs || status=1
 
-python3 tests/summary.py build-test build-asan || status=1
+# PostgreSQL: a throwaway cluster, stopped on exit.
+pgdir=$(mktemp -d /tmp/ub-pg.XXXXXX)
+trap './scripts/pg-temp.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
+if pgenv=$(./scripts/pg-temp.sh start "$pgdir"); then
+    eval "$pgenv"
+    export UB_TEST_PG
+    meson test -C build-test --num-processes "$jobs" --print-errorlogs --suite api \
+        --logbase testlog-pg || status=1
+    meson test -C build-asan --num-processes "$jobs" --print-errorlogs --suite api \
+        --logbase testlog-pg || status=1
+else
+    echo "PostgreSQL could not be started: the PostgreSQL half of the suite fails"
+    status=1
+fi
+
+python3 tests/summary.py build-test build-asan --expect testlog testlog-pg || status=1
 exit $status

@@ -1,44 +1,66 @@
 #!/usr/bin/env python3
-"""Adds up the test cases meson ran in each build directory and prints one
-closing line "N passed, N failed".
+"""Adds up the test cases meson ran and prints one closing line
+"N passed, N failed".
+
+usage: summary.py BUILD_DIR... [--expect LOGBASE...]
+
+Reads BUILD_DIR/meson-logs/testlog*.json.  Every LOGBASE named after
+--expect (e.g. testlog testlog-pg) must exist in every build directory; a
+missing one (its backend could not run) counts as a failure.
 
 cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)."; the
-API tests end with "N passed, N failed".  A test program that produced
-neither (it crashed) counts as one failure.
+API tests end with "N passed, N failed".  A test program that printed
+neither (it crashed) counts as one, and one that failed after its cases
+(a leak report, a sanitizer) counts as one failure.
 """
 import json
 import os
 import re
 import sys
 
-passed = failed = 0
-for build in sys.argv[1:]:
-    log = os.path.join(build, "meson-logs", "testlog.json")
-    if not os.path.exists(log):
-        print("no test log in %s" % build)
-        failed += 1
-        continue
-    with open(log) as f:
-        for line in f:
-            t = json.loads(line)
-            out = (t.get("stdout") or "") + (t.get("stderr") or "")
-            p = f_ = None
-            m = re.findall(r"^(\d+) passed, (\d+) failed", out, re.M)
-            if m:
-                p, f_ = int(m[-1][0]), int(m[-1][1])
-            else:
-                mp = re.findall(r"\[  PASSED  \] (\d+) test", out)
-                mf = re.findall(r"\[  FAILED  \] (\d+) test", out)
-                if mp or mf:
-                    p = sum(map(int, mp))
-                    f_ = sum(map(int, mf))
-            ok = t.get("result") == "OK"
-            if p is None:
-                p, f_ = (1, 0) if ok else (0, 1)
-            elif not ok and f_ == 0:
-                f_ = 1              # it failed after its cases (a leak, a crash)
-            passed += p
-            failed += f_
-            print("%-12s %-28s %4d passed %3d failed" % (build, t.get("name"), p, f_))
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+
+def cases(t):
+    """(passed, failed) for one meson test result."""
+    out = (t.get("stdout") or "") + (t.get("stderr") or "")
+    ok = t.get("result") == "OK"
+    m = re.findall(r"^(\d+) passed, (\d+) failed", out, re.M)
+    if m:
+        p, f = int(m[-1][0]), int(m[-1][1])
+    else:
+        mp = re.findall(r"\[  PASSED  \] (\d+) test", out)
+        mf = re.findall(r"\[  FAILED  \] (\d+) test", out)
+        if not (mp or mf):
+            return (1, 0) if ok else (0, 1)
+        p, f = sum(map(int, mp)), sum(map(int, mf))
+    if not ok and f == 0:
+        f = 1
+    return p, f
+
+
+def main(argv):
+    builds, expect = argv, ["testlog"]
+    if "--expect" in argv:
+        i = argv.index("--expect")
+        builds, expect = argv[:i], argv[i + 1:]
+    passed = failed = 0
+    for build in builds:
+        for base in expect:
+            log = os.path.join(build, "meson-logs", base + ".json")
+            if not os.path.exists(log):
+                print("%s: %s missing (that half of the suite did not run)" % (build, base))
+                failed += 1
+                continue
+            label = build + ("" if base == "testlog" else "/" + base[8:])
+            with open(log) as f:
+                for line in f:
+                    t = json.loads(line)
+                    p, fl = cases(t)
+                    passed += p
+                    failed += fl
+                    print("%-16s %-28s %4d passed %3d failed" % (label, t.get("name"), p, fl))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

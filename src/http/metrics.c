@@ -10,7 +10,7 @@
 
 static const int status_codes[] = {
     200, 201, 204, 303, 304, 400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429,
-    500, 503,
+    499, 500, 503,
 };
 #define NSTATUS (UB_ARRAY_LEN(status_codes) + 1)     /* + "other" */
 

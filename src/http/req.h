@@ -65,6 +65,7 @@ struct req {
     struct buf out;
     struct req_kv headers[REQ_MAX_HEADERS];
     int nheaders;
+    bool observed;                      /* counted in the metrics */
 };
 
 /* ---- Input ------------------------------------------------------------- */

@@ -279,6 +279,10 @@ static enum MHD_Result send_response(struct req *r)
         MHD_add_response_header(resp, "Allow", "GET, POST, PATCH");
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
+    /* Count it now, before the client can see the answer, so /metrics is
+     * exact for anyone who has read a response. */
+    metrics_observe(r->srv->metrics, r->route_index, r->status, ub_mono_ns() - r->start_ns);
+    r->observed = true;
     return ret;
 }
 
@@ -348,8 +352,8 @@ static void on_complete(void *cls, struct MHD_Connection *c, void **state,
     struct req *r = *state;
     if (!r)
         return;
-    metrics_observe(s->metrics, r->route_index, r->status ? r->status : 499,
-                    ub_mono_ns() - r->start_ns);
+    if (!r->observed)           /* the client left before an answer */
+        metrics_observe(s->metrics, r->route_index, 499, ub_mono_ns() - r->start_ns);
     if (r->db)
         store_release(s->cfg.store, r->db);
     buf_free(&r->body);

@@ -58,7 +58,12 @@ struct db_ops {
     int (*begin)(struct db *db);                   /* a write transaction */
     int (*commit)(struct db *db);
     int (*rollback)(struct db *db);
+    /* Inside a transaction: hold the schema lock until it ends, so that
+     * processes starting together migrate one at a time. */
+    int (*lock_schema)(struct db *db);
     const char *(*errmsg)(struct db *db);
+    /* False once the connection is broken (it is then closed, not pooled). */
+    bool (*healthy)(struct db *db);
     void (*close)(struct db *db);
 };
 

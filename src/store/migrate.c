@@ -80,14 +80,22 @@ int store_migrate(struct store *s)
     if (!db)
         return -1;
     int rc = -1;
-    if (db_exec_script(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                           "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)")
-        != DB_OK)
+    if (db_begin(db) != DB_OK || db->ops->lock_schema(db) != DB_OK
+        || db_exec_script(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                              "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)")
+               != DB_OK
+        || db_commit(db) != DB_OK) {
+        db_rollback(db);
         goto out;
+    }
     for (size_t i = 0; i < sizeof migrations / sizeof *migrations; i++) {
         int version = (int)i + 1;
         if (db_begin(db) != DB_OK)
             goto out;
+        if (db->ops->lock_schema(db) != DB_OK) {
+            db_rollback(db);
+            goto out;
+        }
         /* Read the version inside the write transaction: two processes
          * starting at once apply each migration exactly once. */
         int have = store_schema_version(db);

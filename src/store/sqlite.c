@@ -180,6 +180,18 @@ static int sq_rollback(struct db *db)
     return sq_exec(db, "ROLLBACK");
 }
 
+static int sq_lock_schema(struct db *db)
+{
+    (void)db;       /* BEGIN IMMEDIATE already excludes other writers */
+    return DB_OK;
+}
+
+static bool sq_healthy(struct db *db)
+{
+    (void)db;
+    return true;
+}
+
 static const char *sq_errmsg(struct db *db)
 {
     return sqlite3_errmsg(((struct sqlite_db *)db)->h);
@@ -227,7 +239,9 @@ static const struct db_ops sqlite_ops = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .lock_schema = sq_lock_schema,
     .errmsg = sq_errmsg,
+    .healthy = sq_healthy,
     .close = sq_close,
 };
 

@@ -6,14 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "lib/log.h"
 #include "lib/util.h"
+#include "store/pg.h"
 #include "store/sqlite.h"
 
 struct store {
     char *url;
-    char *path;                 /* sqlite: the file */
+    char *path;                 /* sqlite: the file; NULL for PostgreSQL */
     pthread_mutex_t lock;
     struct db *free_list;       /* idle connections */
     struct db **all;            /* every connection, for closing */
@@ -23,29 +26,36 @@ struct store {
 
 static struct db *open_conn(struct store *s, char *err, size_t errlen)
 {
-    return sqlite_open(s->path, err, errlen);
+    if (s->path)
+        return sqlite_open(s->path, err, errlen);
+    return pg_open(s->url, err, errlen);
+}
+
+static bool is_pg_url(const char *url)
+{
+    return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
 }
 
 struct store *store_open(const char *url, char *err, size_t errlen)
 {
-    const char *path = url;
-    if (strncmp(url, "sqlite:", 7) == 0)
+    const char *path = NULL;
+    if (strncmp(url, "sqlite:", 7) == 0) {
         path = url + 7;
-    else if (strncmp(url, "postgres://", 11) == 0
-             || strncmp(url, "postgresql://", 13) == 0) {
-        snprintf(err, errlen, "PostgreSQL is not supported by this build yet");
-        return NULL;
-    } else if (strstr(url, "://")) {
-        snprintf(err, errlen, "unknown database URL %s (want sqlite:PATH)", url);
-        return NULL;
+    } else if (!is_pg_url(url)) {
+        if (strstr(url, "://")) {
+            snprintf(err, errlen, "unknown database URL %s (want sqlite:PATH or "
+                                  "postgresql://USER@HOST:PORT/DB)", url);
+            return NULL;
+        }
+        path = url;
     }
-    if (!*path) {
+    if (path && !*path) {
         snprintf(err, errlen, "empty database path in %s", url);
         return NULL;
     }
     struct store *s = xcalloc(1, sizeof *s);
     s->url = xstrdup(url);
-    s->path = xstrdup(path);
+    s->path = path ? xstrdup(path) : NULL;
     pthread_mutex_init(&s->lock, NULL);
     struct db *db = open_conn(s, err, errlen);
     if (!db) {
@@ -101,6 +111,20 @@ void store_release(struct store *s, struct db *db)
         return;
     db_rollback(db);            /* a no-op unless a handler forgot */
     pthread_mutex_lock(&s->lock);
+    if (!db->ops->healthy(db)) {
+        /* A broken connection (the server restarted): drop it; the next
+         * acquire opens a fresh one. */
+        for (size_t i = 0; i < s->nall; i++) {
+            if (s->all[i] == db) {
+                s->all[i] = s->all[--s->nall];
+                break;
+            }
+        }
+        s->closed_errors += db->errors;
+        pthread_mutex_unlock(&s->lock);
+        db->ops->close(db);
+        return;
+    }
     db->next_free = s->free_list;
     s->free_list = db;
     pthread_mutex_unlock(&s->lock);
@@ -118,11 +142,36 @@ unsigned long store_error_count(struct store *s)
 
 const char *store_backend(struct store *s)
 {
-    return s->all[0]->ops->name;
+    return s->path ? "sqlite" : "pg";
+}
+
+/* PostgreSQL: pg_dump takes a consistent snapshot in the custom format
+ * (restore with pg_restore). */
+static int pg_backup(struct store *s, const char *dest, char *err, size_t errlen)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "cannot start pg_dump");
+        return -1;
+    }
+    if (pid == 0) {
+        execlp("pg_dump", "pg_dump", "--format=custom", "--file", dest, "--dbname",
+               s->url, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        snprintf(err, errlen, "pg_dump failed (exit %d; is postgresql-client installed?)",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return -1;
+    }
+    return 0;
 }
 
 int store_backup(struct store *s, const char *dest, char *err, size_t errlen)
 {
+    if (!s->path)
+        return pg_backup(s, dest, err, errlen);
     struct db *db = store_acquire(s);
     if (!db) {
         snprintf(err, errlen, "cannot open the database");

@@ -19,6 +19,9 @@ import unittest
 BIN = os.environ.get("UNIONBRIDGE_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "unionbridge")
 ADMIN_PW = "Test-Admin-Password-1"
+# When set (postgresql://USER@HOST:PORT/DB of a server we may create
+# databases on), every Server runs on its own fresh PostgreSQL database.
+PG = os.environ.get("UB_TEST_PG")
 STAFF_PW = "Staff-Password-2026"
 
 
@@ -28,6 +31,34 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def psql(url, sql):
+    subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", "-c", sql, url],
+                   check=True, capture_output=True, text=True)
+
+
+def _quote(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, (int, float)):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def psql_rows(url, sql, args):
+    """Runs a query through psql; '?' placeholders take quoted args.  The
+    rows travel as JSON, so types come back as they are (NULL is None)."""
+    parts = sql.split("?")
+    assert len(parts) == len(args) + 1, "placeholder count"
+    text = parts[0] + "".join(_quote(a) + p for a, p in zip(args, parts[1:]))
+    if text.lstrip().upper().startswith("SELECT"):
+        text = "SELECT COALESCE(json_agg(q), '[]') FROM (%s) q" % text
+        out = subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", "-c", text, url],
+                             check=True, capture_output=True, text=True).stdout
+        return [tuple(r.values()) for r in json.loads(out)]
+    psql(url, text)
+    return []
 
 
 class Response:
@@ -64,6 +95,11 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="ub-test-")
         self.db_path = os.path.join(self.dir, "ub.db")
         self.db = "sqlite:" + self.db_path
+        self.pg_name = None
+        if PG:
+            self.pg_name = "ub_" + os.urandom(6).hex()
+            psql(PG, "CREATE DATABASE " + self.pg_name)
+            self.db = PG.rsplit("/", 1)[0] + "/" + self.pg_name
         self.env = dict(os.environ, UNIONBRIDGE_DB=self.db,
                         UNIONBRIDGE_ADMIN_PASSWORD=ADMIN_PW, TZ="Asia/Shanghai")
         if env:
@@ -135,6 +171,8 @@ class Server:
             self.stop()
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+            if self.pg_name:
+                psql(PG, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.pg_name)
 
     # ---- HTTP --------------------------------------------------------------
 
@@ -188,6 +226,9 @@ class Server:
     # ---- Looking at the database directly ----------------------------------
 
     def query(self, sql, *args):
+        """Rows of a query run directly on the database (? placeholders)."""
+        if self.pg_name:
+            return psql_rows(self.db, sql, args)
         con = sqlite3.connect(self.db_path, timeout=10)
         try:
             return con.execute(sql, args).fetchall()
@@ -197,12 +238,29 @@ class Server:
     def count(self, table):
         return self.query("SELECT count(*) FROM " + table)[0][0]
 
+    def tables(self):
+        if self.pg_name:
+            return [r[0] for r in self.query(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'public' ORDER BY 1")]
+        return [r[0] for r in self.query(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+
     def snapshot(self):
         """Row counts of every table, to prove a refused request changed nothing."""
-        tables = [r[0] for r in self.query(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-            "AND name <> 'rate_limits'")]
-        return {t: self.count(t) for t in tables}
+        return {t: self.count(t) for t in self.tables() if t != "rate_limits"}
+
+    def raw_dump(self):
+        """Every byte the database holds, for proving what is not in it."""
+        if self.pg_name:
+            return subprocess.run(["pg_dump", "--data-only", self.db], capture_output=True,
+                                  check=True).stdout
+        data = b""
+        for path in (self.db_path, self.db_path + "-wal"):
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    data += f.read()
+        return data
 
 
 class ServerTest(unittest.TestCase):
