@@ -84,6 +84,7 @@ int cmd_serve(int argc, char **argv)
         .error_page = page_error,
     };
     routes_table(&cfg.routes, &cfg.nroutes);
+    store_set_pool_max(app.store, (size_t)o.threads);
     char err[256];
     struct http_server *srv = http_start(&cfg, err, sizeof err);
     if (!srv) {

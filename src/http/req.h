@@ -66,6 +66,7 @@ struct req {
     struct req_kv headers[REQ_MAX_HEADERS];
     int nheaders;
     bool observed;                      /* counted in the metrics */
+    bool retryable;                     /* failed on a lost race: run again */
 };
 
 /* ---- Input ------------------------------------------------------------- */

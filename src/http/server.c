@@ -246,7 +246,17 @@ static void dispatch(struct req *r)
     if ((r->route->flags & ROUTE_LOGIN_FORM) && strcmp(r->method, "POST") == 0
         && auth_login_csrf_or_reply(r))
         return;
-    r->route->handler(r);
+    /* A transaction that lost a deadlock or serialization race was rolled
+     * back whole; run the handler again, a few times at most. */
+    for (int attempt = 0;; attempt++) {
+        r->retryable = false;
+        r->route->handler(r);
+        if (!r->retryable || attempt == 2)
+            break;
+        buf_reset(&r->out);
+        r->status = 0;
+        r->nheaders = 0;
+    }
     if (!r->status)
         reply_error(r, 500, "internal_error", "服务器内部错误");
 }
@@ -340,6 +350,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (r->status)          /* already answered (oversized body) */
         return MHD_YES;
     dispatch(r);
+    /* Hand the connection back now, not when the client has read the
+     * answer: the pool then never needs more connections than threads. */
+    if (r->db) {
+        store_release(s->cfg.store, r->db);
+        r->db = NULL;
+    }
     return send_response(r);
 }
 

@@ -18,9 +18,12 @@ struct store {
     char *url;
     char *path;                 /* sqlite: the file; NULL for PostgreSQL */
     pthread_mutex_t lock;
+    pthread_cond_t freed;       /* signalled when a connection comes back */
+    size_t max;                 /* at most this many connections (0: no cap) */
     struct db *free_list;       /* idle connections */
     struct db **all;            /* every connection, for closing */
     size_t nall;
+    size_t opening;             /* connections being opened right now */
     unsigned long closed_errors;
 };
 
@@ -57,6 +60,7 @@ struct store *store_open(const char *url, char *err, size_t errlen)
     s->url = xstrdup(url);
     s->path = path ? xstrdup(path) : NULL;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->freed, NULL);
     struct db *db = open_conn(s, err, errlen);
     if (!db) {
         store_close(s);
@@ -77,31 +81,48 @@ void store_close(struct store *s)
         s->all[i]->ops->close(s->all[i]);
     free(s->all);
     pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->freed);
     free(s->url);
     free(s->path);
     free(s);
 }
 
+void store_set_pool_max(struct store *s, size_t max)
+{
+    pthread_mutex_lock(&s->lock);
+    s->max = max;
+    pthread_mutex_unlock(&s->lock);
+}
+
 struct db *store_acquire(struct store *s)
 {
     pthread_mutex_lock(&s->lock);
-    struct db *db = s->free_list;
-    if (db) {
-        s->free_list = db->next_free;
-        pthread_mutex_unlock(&s->lock);
-        return db;
+    for (;;) {
+        struct db *db = s->free_list;
+        if (db) {
+            s->free_list = db->next_free;
+            pthread_mutex_unlock(&s->lock);
+            return db;
+        }
+        if (!s->max || s->nall + s->opening < s->max)
+            break;
+        pthread_cond_wait(&s->freed, &s->lock);
     }
+    s->opening++;
     pthread_mutex_unlock(&s->lock);
     char err[256];
-    db = open_conn(s, err, sizeof err);
-    if (!db) {
-        log_error("store: %s", err);
-        return NULL;
-    }
+    struct db *db = open_conn(s, err, sizeof err);
     pthread_mutex_lock(&s->lock);
-    s->all = xrealloc(s->all, (s->nall + 1) * sizeof *s->all);
-    s->all[s->nall++] = db;
+    s->opening--;
+    if (db) {
+        s->all = xrealloc(s->all, (s->nall + 1) * sizeof *s->all);
+        s->all[s->nall++] = db;
+    } else {
+        pthread_cond_signal(&s->freed);     /* let a waiter try instead */
+    }
     pthread_mutex_unlock(&s->lock);
+    if (!db)
+        log_error("store: %s", err);
     return db;
 }
 
@@ -121,12 +142,14 @@ void store_release(struct store *s, struct db *db)
             }
         }
         s->closed_errors += db->errors;
+        pthread_cond_signal(&s->freed);
         pthread_mutex_unlock(&s->lock);
         db->ops->close(db);
         return;
     }
     db->next_free = s->free_list;
     s->free_list = db;
+    pthread_cond_signal(&s->freed);
     pthread_mutex_unlock(&s->lock);
 }
 

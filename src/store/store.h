@@ -30,8 +30,13 @@ struct store;
 struct store *store_open(const char *url, char *err, size_t errlen);
 void store_close(struct store *s);
 
-/* Takes a connection from the pool (opening one if none is free); returns
- * NULL if the database cannot be opened (the error is logged). */
+/* Caps the pool at max connections (the server's thread count); acquire
+ * then waits for a free one.  0 lifts the cap. */
+void store_set_pool_max(struct store *s, size_t max);
+
+/* Takes a connection from the pool (opening one if none is free and the
+ * cap allows, else waiting); returns NULL if the database cannot be opened
+ * (the error is logged). */
 struct db *store_acquire(struct store *s);
 void store_release(struct store *s, struct db *db);
 
@@ -63,6 +68,7 @@ struct org_rec {
     char level[12];
     char path[ORG_PATH_MAX + 1];
     int depth;                      /* 0 for a root */
+    int64_t district_id;            /* the district above (or itself), 0 */
     char parent_code[ORG_CODE_MAX + 1];
     int64_t children;               /* direct children */
     int64_t created_at, updated_at;

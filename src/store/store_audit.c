@@ -10,7 +10,9 @@ int store_audit_insert(struct db *db, const struct audit_rec *a)
 {
     return db_exec_stmt(db,
         "INSERT INTO audit_log (at, user_id, login, addr, action, object_type, "
-        "object_id, org_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "object_id, org_id, detail, district_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+        "COALESCE((SELECT district_id FROM orgs WHERE id = $8), 0))",
         "iIsssssIs", a->at, a->user_id, a->login, a->addr, a->action, a->object_type,
         a->object_id, a->org_id, a->detail ? a->detail : "{}");
 }

@@ -54,8 +54,10 @@ int store_employer_insert(struct db *db, struct employer_rec *e)
     int64_t now = ub_now();
     struct db_stmt *st = db_run(db,
         "INSERT INTO employers (name, uscc, uscc_override, headcount, org_id, "
-        "union_status, union_org_id, address, legal_rep, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+        "union_status, union_org_id, address, legal_rep, created_at, updated_at, "
+        "district_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, "
+        "(SELECT district_id FROM orgs WHERE id = $5)) RETURNING id",
         "sssiisIssi", e->name, or_null(e->uscc), or_null(e->uscc_override),
         e->headcount, e->org_id, *e->union_status ? e->union_status : "none",
         e->union_org_id, or_null(e->address), or_null(e->legal_rep), now);

@@ -16,7 +16,7 @@
     "SELECT o.id, COALESCE(o.parent_id, 0), o.code, o.name, o.level, o.path, " \
     "o.depth, COALESCE(p.code, ''), "                                          \
     "(SELECT count(*) FROM orgs c WHERE c.parent_id = o.id), "                 \
-    "o.created_at, o.updated_at "                                              \
+    "o.created_at, o.updated_at, o.district_id "                               \
     "FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id "
 
 static void read_org(struct db_stmt *st, struct org_rec *o)
@@ -32,6 +32,7 @@ static void read_org(struct db_stmt *st, struct org_rec *o)
     o->children = db_i64(st, 8);
     o->created_at = db_i64(st, 9);
     o->updated_at = db_i64(st, 10);
+    o->district_id = db_i64(st, 11);
 }
 
 static int one_org(struct db_stmt *st, struct org_rec *out)
@@ -57,6 +58,7 @@ int store_org_insert(struct db *db, struct org_rec *o)
 {
     char parent_path[ORG_PATH_MAX + 1] = "/";
     int depth = 0;
+    int64_t district = 0;
     if (o->parent_id) {
         struct org_rec p;
         int rc = store_org_by_id(db, o->parent_id, &p);
@@ -64,6 +66,7 @@ int store_org_insert(struct db *db, struct org_rec *o)
             return rc;
         ub_strlcpy(parent_path, p.path, sizeof parent_path);
         depth = p.depth + 1;
+        district = p.district_id;
     }
     int64_t now = ub_now();
     /* The path needs the new id: insert under a unique placeholder path,
@@ -90,7 +93,9 @@ int store_org_insert(struct db *db, struct org_rec *o)
     o->depth = depth;
     o->created_at = o->updated_at = now;
     o->children = 0;
-    return db_exec_stmt(db, "UPDATE orgs SET path = $1 WHERE id = $2", "si", o->path, o->id);
+    o->district_id = strcmp(o->level, "district") == 0 ? o->id : district;
+    return db_exec_stmt(db, "UPDATE orgs SET path = $1, district_id = $2 WHERE id = $3",
+                        "sii", o->path, o->district_id, o->id);
 }
 
 int store_org_rename(struct db *db, int64_t id, const char *name, int64_t now)

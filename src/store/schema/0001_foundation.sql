@@ -4,6 +4,10 @@
 -- {{ctext}} text compared byte by byte (for path prefixes), {{bytes}} a
 -- binary string.  Lines after "-- @sqlite" or "-- @pg" run only on that
 -- backend, until "-- @all".  Times are integer seconds since the epoch.
+--
+-- district_id is the distribution key: the id of the district federation
+-- whose subtree a row belongs to (0 above any district).  Every large table
+-- carries it so that a Citus cluster can shard by it (docs/operations.md).
 
 CREATE TABLE orgs (
     id          {{id}},
@@ -13,6 +17,7 @@ CREATE TABLE orgs (
     parent_id   BIGINT REFERENCES orgs (id),
     path        {{ctext}} NOT NULL,          -- '/1/5/23/': ids from the root down
     depth       INTEGER NOT NULL,
+    district_id BIGINT NOT NULL DEFAULT 0,
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL
 );
@@ -31,6 +36,7 @@ CREATE TABLE employers (
     union_org_id  BIGINT REFERENCES orgs (id),
     address       TEXT,
     legal_rep     TEXT,
+    district_id   BIGINT NOT NULL DEFAULT 0,
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL
 );
@@ -73,6 +79,7 @@ CREATE TABLE audit_log (
     object_type TEXT NOT NULL,
     object_id   TEXT NOT NULL,
     org_id      BIGINT,
+    district_id BIGINT NOT NULL DEFAULT 0,
     detail      TEXT NOT NULL
 );
 CREATE INDEX audit_log_org ON audit_log (org_id, id);
