@@ -105,6 +105,7 @@ class Server:
         if env:
             self.env.update(env)
         self.proc = None
+        self.others = []
         self.log = None
         r = self.cli("init", *(["--demo"] if demo else []))
         if r.returncode != 0:
@@ -120,19 +121,26 @@ class Server:
                               text=True, capture_output=True, timeout=120)
 
     def start(self, extra_args=()):
-        self.port = free_port()
-        self.log = open(os.path.join(self.dir, "serve.log"), "a")
-        self.proc = subprocess.Popen(
-            [BIN, "serve", "--listen", "127.0.0.1:%d" % self.port, "--threads", "4",
+        """Starts serve on a free port; returns the port.  A second call
+        starts a second process on the same database (the first stays the
+        default for request())."""
+        port = free_port()
+        if not self.log:
+            self.log = open(os.path.join(self.dir, "serve.log"), "a")
+        proc = subprocess.Popen(
+            [BIN, "serve", "--listen", "127.0.0.1:%d" % port, "--threads", "4",
              *extra_args], cwd=self.dir, env=self.env, stdout=self.log,
             stderr=subprocess.STDOUT)
+        self.others.append((proc, port)) if self.proc else None
+        if not self.proc:
+            self.proc, self.port = proc, port
         deadline = time.time() + 20
         while time.time() < deadline:
-            if self.proc.poll() is not None:
+            if proc.poll() is not None:
                 raise RuntimeError("serve exited: " + self.read_log())
             try:
-                if self.request("GET", "/healthz").status == 200:
-                    return
+                if self.request("GET", "/healthz", port=port).status == 200:
+                    return port
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("serve did not start")
@@ -144,18 +152,21 @@ class Server:
     def stop(self):
         """Stops serve with SIGTERM; raises if it did not exit cleanly or a
         sanitizer complained (leaks are reported at exit)."""
-        code = 0
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                code = self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                code = "hung"
-        elif self.proc:
-            code = self.proc.returncode
+        codes = []
+        for proc in [self.proc] + [p for p, _ in self.others]:
+            if proc and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    codes.append(proc.wait(30))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                    codes.append("hung")
+            elif proc:
+                codes.append(proc.returncode)
+        code = next((c for c in codes if c != 0), 0)
         self.proc = None
+        self.others = []
         if self.log:
             self.log.close()
             self.log = None
@@ -177,7 +188,7 @@ class Server:
     # ---- HTTP --------------------------------------------------------------
 
     def request(self, method, path, body=None, token=None, headers=None,
-                conn=None, raw=None):
+                conn=None, raw=None, port=None):
         h = dict(headers or {})
         data = raw
         if body is not None:
@@ -186,7 +197,7 @@ class Server:
         if token:
             h["Authorization"] = "Bearer " + token
         own = conn is None
-        c = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        c = conn or http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=30)
         try:
             c.request(method, path, body=data, headers=h)
             r = c.getresponse()
@@ -195,9 +206,9 @@ class Server:
             if own:
                 c.close()
 
-    def login(self, login, password):
+    def login(self, login, password, port=None):
         r = self.request("POST", "/api/v1/auth/login",
-                         {"login": login, "password": password})
+                         {"login": login, "password": password}, port=port)
         if r.status != 200:
             raise AssertionError("login %s: %r" % (login, r))
         return r.json["token"]
