@@ -47,7 +47,7 @@ static void key_path(struct app *a)
         ub_strlcpy(a->key_path, "unionbridge.key", sizeof a->key_path);
 }
 
-int app_open(struct app *a, const struct app_options *o, bool require_key)
+int app_open(struct app *a, const struct app_options *o, unsigned flags)
 {
     memset(a, 0, sizeof *a);
     a->opt = *o;
@@ -65,20 +65,35 @@ int app_open(struct app *a, const struct app_options *o, bool require_key)
         return -1;
     }
     char err[512];
-    a->store = store_open(a->db_url, err, sizeof err);
+    a->store = store_open(a->db_url, flags & APP_CREATE, err, sizeof err);
     if (!a->store) {
         fprintf(stderr, "unionbridge: %s\n", err);
         return -1;
     }
-    if (store_migrate(a->store)) {
-        fprintf(stderr, "unionbridge: cannot apply the schema migrations to %s\n",
-                a->db_url);
-        app_close(a);
-        return -1;
+    char shown[512];
+    store_url_redacted(a->db_url, shown, sizeof shown);
+    if (flags & APP_MIGRATE) {
+        if (store_migrate(a->store)) {
+            fprintf(stderr, "unionbridge: cannot apply the schema migrations to %s\n", shown);
+            app_close(a);
+            return -1;
+        }
+    } else {
+        struct db *db = store_acquire(a->store);
+        int v = db ? store_schema_version(db) : -1;
+        store_release(a->store, db);
+        if (v != store_schema_latest()) {
+            fprintf(stderr, "unionbridge: %s is %s (schema %d, this binary needs %d); "
+                            "run `unionbridge init` or `serve` first\n", shown,
+                    v <= 0 ? "not initialised" : "at another schema version", v,
+                    store_schema_latest());
+            app_close(a);
+            return -1;
+        }
     }
     if (crypto_key_load(a->key_path, a->key) == 0) {
         a->have_key = true;
-    } else if (require_key) {
+    } else if (flags & APP_NEED_KEY) {
         fprintf(stderr, "unionbridge: cannot read the key file %s (missing, or not "
                         "mode 0600); run `unionbridge init` first\n", a->key_path);
         app_close(a);

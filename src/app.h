@@ -36,10 +36,16 @@ struct app {
  * their values). */
 void app_options_defaults(struct app_options *o);
 
-/* Opens the database named by the options, applies migrations, and loads
- * the key file when it exists (require_key: fail when it does not).
- * Returns 0, or -1 after printing one line to stderr. */
-int app_open(struct app *a, const struct app_options *o, bool require_key);
+enum {
+    APP_CREATE = 1 << 0,        /* create an SQLite file that is missing (init) */
+    APP_MIGRATE = 1 << 1,       /* apply pending migrations (init, serve) */
+    APP_NEED_KEY = 1 << 2,      /* fail without the key file (serve) */
+};
+
+/* Opens the database named by the options as `flags` say and loads the key
+ * file when it exists.  Without APP_MIGRATE the schema must already be
+ * current.  Returns 0, or -1 after printing one line to stderr. */
+int app_open(struct app *a, const struct app_options *o, unsigned flags);
 void app_close(struct app *a);
 
 #endif

@@ -33,7 +33,7 @@ int cmd_backup(int argc, char **argv)
     }
     app_options_defaults(&o);
     struct app app;
-    if (app_open(&app, &o, false))
+    if (app_open(&app, &o, 0))
         return 1;
     char err[512];
     int status = 0;
@@ -42,7 +42,9 @@ int cmd_backup(int argc, char **argv)
         unlink(dest);
         status = 1;
     } else {
-        printf("backed up %s to %s\n", app.db_url, dest);
+        char shown[512];
+        store_url_redacted(app.db_url, shown, sizeof shown);
+        printf("backed up %s to %s\n", shown, dest);
     }
     app_close(&app);
     return status;

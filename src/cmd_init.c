@@ -11,16 +11,6 @@
 #include "domain/demo.h"
 #include "domain/staff.h"
 
-/* True when the tree already has orgs. */
-static int tree_empty(struct db *db, bool *empty)
-{
-    struct db_stmt *st = db_run(db, "SELECT count(*) FROM orgs", "");
-    int rc = db_step(st);
-    if (rc == DB_ROW)
-        *empty = db_i64(st, 0) == 0;
-    db_done(st);
-    return rc == DB_ROW ? 0 : -1;
-}
 
 int cmd_init(int argc, char **argv)
 {
@@ -47,7 +37,7 @@ int cmd_init(int argc, char **argv)
     }
     app_options_defaults(&o);
     struct app app;
-    if (app_open(&app, &o, false))
+    if (app_open(&app, &o, APP_CREATE | APP_MIGRATE))
         return 1;
     int status = 1;
     if (!app.have_key) {
@@ -91,12 +81,15 @@ int cmd_init(int argc, char **argv)
         fprintf(stderr, "unionbridge: cannot read accounts: %s\n", db_errmsg(db));
         goto out;
     } else {
-        printf("database %s is already initialised (schema version %d)\n", app.db_url,
+        char shown[512];
+        store_url_redacted(app.db_url, shown, sizeof shown);
+        printf("database %s is already initialised (schema version %d)\n", shown,
                store_schema_version(db));
     }
     if (demo) {
-        bool empty = false;
-        if (tree_empty(db, &empty)) {
+        int64_t norgs = 0;
+        bool empty = store_org_count(db, &norgs) == DB_OK && norgs == 0;
+        if (norgs == 0 && !empty) {
             store_release(app.store, db);
             fprintf(stderr, "unionbridge: cannot read the org tree\n");
             goto out;

@@ -65,7 +65,7 @@ int cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     struct app app;
-    if (app_open(&app, &o, true))
+    if (app_open(&app, &o, APP_MIGRATE | APP_NEED_KEY))
         return 1;
     struct db *db = store_acquire(app.store);
     if (db) {
@@ -92,7 +92,9 @@ int cmd_serve(int argc, char **argv)
         app_close(&app);
         return 1;
     }
-    log_info("serving %s on http://%s (%d threads, %s backend)", app.db_url, o.listen,
+    char shown[512];
+    store_url_redacted(app.db_url, shown, sizeof shown);
+    log_info("serving %s on http://%s (%d threads, %s backend)", shown, o.listen,
              o.threads, store_backend(app.store));
     int sig = 0;
     sigwait(&stop, &sig);

@@ -12,7 +12,7 @@
 static struct db *open_db(struct app *app, struct app_options *o)
 {
     app_options_defaults(o);
-    if (app_open(app, o, false))
+    if (app_open(app, o, 0))
         return NULL;
     struct db *db = store_acquire(app->store);
     if (!db) {

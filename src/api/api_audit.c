@@ -2,7 +2,7 @@
  * api_audit.c: GET /api/v1/audit: the audit log of a subtree, newest first.
  */
 #include "api/api.h"
-#include "domain/org.h"
+#include "domain/audit.h"
 
 static int add_entry(void *ud, const struct audit_rec *a)
 {
@@ -22,25 +22,10 @@ void api_audit_list(struct req *r)
         || query_int_or_reply(r, "limit", 100, 1, 1000, &limit))
         return;
     struct ub_err err;
-    const char *path = r->actor.org_path;
-    const char *org = req_query(r, "org");
-    struct org_rec o;
-    if (org && *org) {
-        if (org_get(r->db, &r->actor, org, &o, &err)) {
-            reply_err(r, &err);
-            return;
-        }
-        path = o.path;
-    }
-    if (actor_may(&r->actor, PERM_MANAGE, path[0] ? path : "/", &err)) {
-        reply_err(r, &err);
-        return;
-    }
     json_t *items = json_array();
-    int rc = store_audit_list(r->db, path, before, (int)limit, add_entry, items);
-    if (rc != DB_OK) {
+    if (audit_list(r->db, &r->actor, req_query(r, "org"), before, (int)limit, add_entry,
+                   items, &err)) {
         json_decref(items);
-        ub_fail_store(&err, rc);
         reply_err(r, &err);
         return;
     }

@@ -66,7 +66,9 @@ static json_t *read_input(struct req *r, struct employer_input *in)
     }
     if (json_object_get(j, "headcount") && in->headcount < 0) {
         json_decref(j);
-        reply_error(r, 422, "invalid_headcount", "职工人数不能为负数");
+        struct ub_err err;
+        ub_fail_field(&err, UB_EINVALID, "invalid_headcount", "headcount", "职工人数不能为负数");
+        reply_err(r, &err);
         return NULL;
     }
     return j;

@@ -76,13 +76,10 @@ void api_orgs_get(struct req *r)
     json_t *j = api_org_json(&o);
     json_t *anc = json_array();
     int64_t size = 0;
-    int rc = store_org_ancestors(r->db, &o, add_ancestor, anc);
-    if (rc == DB_OK)
-        rc = store_org_subtree_count(r->db, o.path, &size);
-    if (rc != DB_OK) {
+    if (org_ancestors(r->db, &o, add_ancestor, anc, &err)
+        || org_subtree_size(r->db, &o, &size, &err)) {
         json_decref(j);
         json_decref(anc);
-        ub_fail_store(&err, rc);
         reply_err(r, &err);
         return;
     }

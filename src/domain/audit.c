@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include "domain/org.h"
+
 int audit_log(struct db *db, const struct actor *a, const char *action,
               const char *object_type, const char *object_id, int64_t org_id,
               json_t *detail)
@@ -46,4 +48,20 @@ int tx_fail(struct db *db, int db_rc, struct ub_err *err)
 {
     db_rollback(db);
     return ub_fail_store(err, db_rc);
+}
+
+int audit_list(struct db *db, const struct actor *a, const char *org, int64_t before,
+               int limit, audit_cb cb, void *ud, struct ub_err *err)
+{
+    const char *path = a->org_path;
+    struct org_rec o;
+    if (org && *org) {
+        if (org_get(db, a, org, &o, err))
+            return -1;
+        path = o.path;
+    }
+    if (actor_may(a, PERM_MANAGE, *path ? path : "/", err))
+        return -1;
+    int rc = store_audit_list(db, path, before, limit, cb, ud);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }

@@ -18,6 +18,12 @@ int audit_log(struct db *db, const struct actor *a, const char *action,
               const char *object_type, const char *object_id, int64_t org_id,
               json_t *detail);
 
+/* Calls cb for audit entries concerning the subtree of org (the actor's
+ * top when NULL), newest first, ids below before (0: from the newest), at
+ * most limit.  Needs manage permission there. */
+int audit_list(struct db *db, const struct actor *a, const char *org, int64_t before,
+               int limit, audit_cb cb, void *ud, struct ub_err *err);
+
 /* Helpers for the begin / write / audit / commit pattern: each returns 0,
  * or fills err (storage error) and returns -1 after rolling back. */
 int tx_begin(struct db *db, struct ub_err *err);

@@ -180,7 +180,11 @@ int employer_update(struct db *db, const struct actor *a, int64_t id,
     }
     if (rc != DB_OK)
         return tx_fail(db, rc, err);
-    return tx_commit(db, err);
+    if (tx_commit(db, err))
+        return -1;
+    /* Read it back: updated_at and anything the database derived. */
+    rc = store_employer_by_id(db, out->id, out);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }
 
 int employer_list(struct db *db, const struct actor *a, const char *org, const char *q,

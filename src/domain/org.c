@@ -58,7 +58,7 @@ int name_check(const char *field, const char *name, size_t max, struct ub_err *e
         return ub_fail_field(err, UB_EINVALID, "invalid_text", field,
                              "%s含有无效字符", field);
     size_t n = ub_utf8_len(name);
-    if (n > max)
+    if (n > max || strlen(name) > 4 * max)
         return ub_fail_field(err, UB_EINVALID, "too_long", field,
                              "%s不能超过%zu个字", field, max);
     /* Reject names that are nothing but spaces. */
@@ -197,5 +197,19 @@ int org_search(struct db *db, const struct actor *a, const char *parent, const c
     if (limit < 1 || limit > 500)
         return ub_fail_field(err, UB_EBAD, "bad_query", "limit", "limit 应在1到500之间");
     int rc = store_org_search(db, path, q, limit, cb, ud);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+int org_ancestors(struct db *db, const struct org_rec *o, org_cb cb, void *ud,
+                  struct ub_err *err)
+{
+    int rc = store_org_ancestors(db, o, cb, ud);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+int org_subtree_size(struct db *db, const struct org_rec *o, int64_t *n,
+                     struct ub_err *err)
+{
+    int rc = store_org_subtree_count(db, o->path, n);
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }

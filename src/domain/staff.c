@@ -102,7 +102,11 @@ int staff_set_password(struct db *db, const struct actor *a, const char *login,
         return ub_fail(err, UB_ESTORE, "hash_failed", "无法计算密码摘要");
     if (tx_begin(db, err))
         return -1;
+    /* A new password ends every session and token: whoever knew the old
+     * one is signed out everywhere. */
     rc = store_user_set_password(db, u.id, hash);
+    if (rc == DB_OK)
+        rc = store_session_delete_user(db, u.id);
     if (rc == DB_OK)
         rc = audit_log(db, a, "user.password", "user", login, u.org_id, NULL);
     if (rc != DB_OK)

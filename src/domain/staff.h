@@ -26,7 +26,8 @@ int staff_add(struct db *db, const struct actor *a, const char *login,
               const char *password, const char *role, const char *org,
               struct user_rec *out, struct ub_err *err);
 
-/* Sets a new password for login (CLI).  Audited. */
+/* Sets a new password for login (CLI) and ends all its sessions and
+ * tokens.  Audited. */
 int staff_set_password(struct db *db, const struct actor *a, const char *login,
                        const char *password, struct ub_err *err);
 

@@ -4,6 +4,8 @@
 #include "http/html.h"
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,6 +97,10 @@ void html_printf(struct buf *b, const char *fmt, ...)
                 buf_printf(b, spec, va_arg(ap, long));
             else if (strcmp(len, "z") == 0)
                 buf_printf(b, spec, va_arg(ap, size_t));
+            else if (strcmp(len, "j") == 0)
+                buf_printf(b, spec, va_arg(ap, intmax_t));
+            else if (strcmp(len, "t") == 0)
+                buf_printf(b, spec, va_arg(ap, ptrdiff_t));
             else
                 buf_printf(b, spec, va_arg(ap, int));
             break;

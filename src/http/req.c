@@ -47,6 +47,14 @@ const char *req_form(struct req *r, const char *name)
 
 json_t *req_json_or_reply(struct req *r, const char *const *allowed)
 {
+    /* Requiring the type also keeps plain HTML forms on other sites from
+     * posting to the API (they cannot send application/json). */
+    const char *ct = req_header(r, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0
+        || (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
+        reply_error(r, 415, "unsupported_media_type", "请求体应为 application/json");
+        return NULL;
+    }
     json_error_t je;
     json_t *v = json_loadb(r->body.data ? r->body.data : "", r->body.len,
                            JSON_REJECT_DUPLICATES, &je);

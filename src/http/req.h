@@ -43,6 +43,7 @@ struct req {
     const struct http_route *route;     /* NULL: no route matched */
     int route_index;                    /* for metrics */
     bool method_mismatch;               /* the path exists, not the method */
+    char allow[48];                     /* the methods it does accept */
     struct arena arena;
     uint64_t start_ns;
 

@@ -96,10 +96,11 @@ static int match_segs(const struct route_segs *rs, const char **segs, int n,
     return 1;
 }
 
+/* Fills allow (when not NULL) with the methods the path accepts. */
 static int match_in(const struct http_route *routes, const struct route_segs *rsegs,
                     size_t nroutes, const char *method, const char *path,
                     struct req_kv *params, int *nparams, struct arena *arena,
-                    bool *method_mismatch)
+                    bool *method_mismatch, char *allow, size_t allowlen)
 {
     size_t len = strlen(path) + 1;
     char *copy = arena_alloc(arena, len);
@@ -118,6 +119,11 @@ static int match_in(const struct http_route *routes, const struct route_segs *rs
             continue;
         if (strcmp(routes[i].method, method) != 0) {
             *method_mismatch = true;
+            if (allow && strlen(allow) + strlen(routes[i].method) + 3 < allowlen) {
+                if (*allow)
+                    strcat(allow, ", ");
+                strcat(allow, routes[i].method);
+            }
             continue;
         }
         memcpy(params, p, sizeof p);
@@ -145,7 +151,8 @@ int http_match(const struct http_route *routes, size_t n, const char *method,
 {
     struct route_segs *rs = arena_alloc(arena, n * sizeof *rs);
     split_routes(routes, n, rs);
-    return match_in(routes, rs, n, method, path, params, nparams, arena, method_mismatch);
+    return match_in(routes, rs, n, method, path, params, nparams, arena, method_mismatch,
+                    NULL, 0);
 }
 
 /* ---- Request life cycle ------------------------------------------------ */
@@ -286,7 +293,7 @@ static enum MHD_Result send_response(struct req *r)
     if (!cached)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
     if (r->status == 405 && r->route == NULL)
-        MHD_add_response_header(resp, "Allow", "GET, POST, PATCH");
+        MHD_add_response_header(resp, "Allow", r->allow);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     /* Count it now, before the client can see the answer, so /metrics is
@@ -309,7 +316,8 @@ static struct req *req_new(struct http_server *s, struct MHD_Connection *c,
     r->method = arena_strdup(&r->arena, method);
     r->path = arena_strdup(&r->arena, url);
     r->route_index = match_in(s->cfg.routes, s->segs, s->cfg.nroutes, method, url,
-                              r->params, &r->nparams, &r->arena, &r->method_mismatch);
+                              r->params, &r->nparams, &r->arena, &r->method_mismatch,
+                              r->allow, sizeof r->allow);
     r->route = r->route_index >= 0 ? &s->cfg.routes[r->route_index] : NULL;
     client_addr(r);
     return r;
@@ -451,13 +459,13 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
                             MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
                             MHD_OPTION_CONNECTION_LIMIT, 10000u,
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                             MHD_OPTION_NOTIFY_COMPLETED, on_complete, s,
-                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
                             MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on %s (in use, or not an address here)",

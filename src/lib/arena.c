@@ -78,11 +78,18 @@ char *arena_strdup(struct arena *a, const char *s)
 
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
+    char small[128];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        n = 0;
     char *d = arena_alloc(a, (size_t)n + 1);
+    if ((size_t)n < sizeof small) {
+        memcpy(d, small, (size_t)n + 1);
+        return d;
+    }
     va_start(ap, fmt);
     vsnprintf(d, (size_t)n + 1, fmt, ap);
     va_end(ap);

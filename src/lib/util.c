@@ -88,7 +88,8 @@ bool ub_utf8_text(const char *s, bool allow_newline)
             cp = (cp << 6) | (*p & 0x3f);
         }
         if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)
-            || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)
+            || (cp >= 0x80 && cp <= 0x9f))              /* C1 controls */
             return false;
     }
     return true;
@@ -105,7 +106,7 @@ size_t ub_utf8_len(const char *s)
 
 bool ub_parse_i64(const char *s, int64_t *out)
 {
-    if (!s || !*s)
+    if (!s || !((*s >= '0' && *s <= '9') || *s == '-'))
         return false;
     char *end;
     errno = 0;

@@ -64,6 +64,11 @@ static void resolve(struct db *db, const char *text, struct buf *out)
     }
 }
 
+int store_schema_latest(void)
+{
+    return (int)(sizeof migrations / sizeof *migrations);
+}
+
 int store_schema_version(struct db *db)
 {
     struct db_stmt *st = db_run(db, "SELECT max(version) FROM schema_migrations", "");

@@ -245,15 +245,19 @@ static const struct db_ops sqlite_ops = {
     .close = sq_close,
 };
 
-struct db *sqlite_open(const char *path, char *err, size_t errlen)
+struct db *sqlite_open(const char *path, bool create, char *err, size_t errlen)
 {
     sqlite3 *h;
     int rc = sqlite3_open_v2(path, &h,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                             SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0)
                                  | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open %s: %s", path,
-                 h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        if (!create && (rc & 0xff) == SQLITE_CANTOPEN)
+            snprintf(err, errlen, "no database at %s (run `unionbridge init` first, "
+                                  "or give --db)", path);
+        else
+            snprintf(err, errlen, "cannot open %s: %s", path,
+                     h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
         sqlite3_close(h);
         return NULL;
     }
@@ -263,6 +267,8 @@ struct db *sqlite_open(const char *path, char *err, size_t errlen)
         "PRAGMA journal_mode=WAL;"
         "PRAGMA synchronous=FULL;"
         "PRAGMA foreign_keys=ON;"
+        /* REPLACE must fire delete triggers too (append-only audit log). */
+        "PRAGMA recursive_triggers=ON;"
         "PRAGMA temp_store=MEMORY;"
         "PRAGMA cache_size=-16000;";
     char *msg = NULL;

@@ -6,10 +6,10 @@
 
 #include "store/db.h"
 
-/* Opens `path` (created if missing) in WAL mode with synchronous=FULL,
- * foreign keys on and a busy timeout.  Returns the connection, or NULL with
- * a message in err. */
-struct db *sqlite_open(const char *path, char *err, size_t errlen);
+/* Opens `path` (created if missing and `create`) in WAL mode with
+ * synchronous=FULL, foreign keys on and a busy timeout.  Returns the
+ * connection, or NULL with a message in err. */
+struct db *sqlite_open(const char *path, bool create, char *err, size_t errlen);
 
 /* Copies the live database to `dest` (a consistent snapshot through the
  * online backup API).  Returns 0 or -1 with a message in err. */

@@ -24,13 +24,14 @@ struct store {
     struct db **all;            /* every connection, for closing */
     size_t nall;
     size_t opening;             /* connections being opened right now */
+    bool create;                /* sqlite: create the file if missing */
     unsigned long closed_errors;
 };
 
 static struct db *open_conn(struct store *s, char *err, size_t errlen)
 {
     if (s->path)
-        return sqlite_open(s->path, err, errlen);
+        return sqlite_open(s->path, s->create, err, errlen);
     return pg_open(s->url, err, errlen);
 }
 
@@ -39,7 +40,7 @@ static bool is_pg_url(const char *url)
     return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
 }
 
-struct store *store_open(const char *url, char *err, size_t errlen)
+struct store *store_open(const char *url, bool create, char *err, size_t errlen)
 {
     const char *path = NULL;
     if (strncmp(url, "sqlite:", 7) == 0) {
@@ -59,6 +60,7 @@ struct store *store_open(const char *url, char *err, size_t errlen)
     struct store *s = xcalloc(1, sizeof *s);
     s->url = xstrdup(url);
     s->path = path ? xstrdup(path) : NULL;
+    s->create = create;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->freed, NULL);
     struct db *db = open_conn(s, err, errlen);
@@ -161,6 +163,19 @@ unsigned long store_error_count(struct store *s)
         n += s->all[i]->errors;
     pthread_mutex_unlock(&s->lock);
     return n;
+}
+
+void store_url_redacted(const char *url, char *out, size_t n)
+{
+    /* postgresql://user:secret@host/db -> postgresql://user:***@host/db */
+    const char *scheme = strstr(url, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+    if (!at || !colon || colon > at) {
+        ub_strlcpy(out, url, n);
+        return;
+    }
+    snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
 }
 
 const char *store_backend(struct store *s)

@@ -24,10 +24,15 @@
 struct store;
 
 /*
- * Opens the database named by url: "sqlite:PATH" or a bare path for the
- * embedded backend.  Returns NULL with a message in err on failure.
+ * Opens the database named by url: "sqlite:PATH" (or a bare path) for the
+ * embedded backend, "postgresql://USER@HOST:PORT/DB" for PostgreSQL.  An
+ * SQLite file is created only when `create`.  Returns NULL with a message
+ * in err on failure.
  */
-struct store *store_open(const char *url, char *err, size_t errlen);
+struct store *store_open(const char *url, bool create, char *err, size_t errlen);
+
+/* Writes url with any password replaced by *** (for logs). */
+void store_url_redacted(const char *url, char *out, size_t n);
 void store_close(struct store *s);
 
 /* Caps the pool at max connections (the server's thread count); acquire
@@ -46,6 +51,11 @@ int store_migrate(struct store *s);
 
 /* The current schema version, or -1. */
 int store_schema_version(struct db *db);
+/* The version this binary's migrations reach. */
+int store_schema_latest(void);
+
+/* Number of orgs in the whole tree. */
+int store_org_count(struct db *db, int64_t *n);
 
 /* Makes a consistent online copy of the database at dest. */
 int store_backup(struct store *s, const char *dest, char *err, size_t errlen);
@@ -58,7 +68,7 @@ const char *store_backend(struct store *s);
 /* ---- Organisations ----------------------------------------------------- */
 
 #define ORG_CODE_MAX 32
-#define ORG_NAME_MAX 255
+#define ORG_NAME_MAX 400         /* bytes: 100 characters of up to 4 bytes */
 #define ORG_PATH_MAX 400        /* "/1/5/23/": ids from the root down */
 
 struct org_rec {
@@ -94,13 +104,13 @@ int store_org_search(struct db *db, const char *path, const char *q, int limit,
 
 /* ---- Employers --------------------------------------------------------- */
 
-#define EMPLOYER_NAME_MAX 255
+#define EMPLOYER_NAME_MAX 400    /* bytes: 100 characters */
 
 struct employer_rec {
     int64_t id;
     char name[EMPLOYER_NAME_MAX + 1];
     char uscc[19];                  /* "" when unknown */
-    char uscc_override[256];        /* staff reason when the check failed */
+    char uscc_override[321];        /* staff reason (80 characters) */
     int64_t headcount;
     int64_t org_id;                 /* the covering org */
     char org_code[ORG_CODE_MAX + 1];
@@ -108,8 +118,8 @@ struct employer_rec {
     char union_status[16];          /* none | founding | unionised */
     int64_t union_org_id;           /* its own union, 0 if none */
     char union_org_code[ORG_CODE_MAX + 1];
-    char address[256];
-    char legal_rep[64];
+    char address[481];              /* 120 characters */
+    char legal_rep[81];             /* 20 characters */
     int64_t created_at, updated_at;
 };
 
@@ -158,6 +168,8 @@ int store_session_insert(struct db *db, const struct session_rec *s);
 int store_session_find(struct db *db, const char *digest, int64_t now,
                        struct session_rec *s, struct user_rec *u);
 int store_session_delete(struct db *db, const char *digest);
+/* Ends every session and token of a user. */
+int store_session_delete_user(struct db *db, int64_t user_id);
 int store_session_purge(struct db *db, int64_t now);
 
 /* Adds one to the counter `key` in the fixed window starting at

@@ -152,6 +152,16 @@ int store_org_ancestors(struct db *db, const struct org_rec *o, org_cb cb, void 
     return DB_OK;
 }
 
+int store_org_count(struct db *db, int64_t *n)
+{
+    struct db_stmt *st = db_run(db, "SELECT count(*) FROM orgs", "");
+    int rc = store_one(db_step(st));
+    if (rc == DB_OK)
+        *n = db_i64(st, 0);
+    db_done(st);
+    return rc;
+}
+
 int store_org_subtree_count(struct db *db, const char *path, int64_t *n)
 {
     char hi[ORG_PATH_MAX + 2];

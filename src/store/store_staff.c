@@ -112,6 +112,11 @@ int store_session_delete(struct db *db, const char *digest)
     return db_exec_stmt(db, "DELETE FROM sessions WHERE digest = $1", "s", digest);
 }
 
+int store_session_delete_user(struct db *db, int64_t user_id)
+{
+    return db_exec_stmt(db, "DELETE FROM sessions WHERE user_id = $1", "i", user_id);
+}
+
 int store_session_purge(struct db *db, int64_t now)
 {
     return db_exec_stmt(db,

@@ -93,17 +93,13 @@ void page_org(struct req *r)
     buf_init(&crumbs);
     buf_init(&children);
     buf_init(&employers);
-    int rc = store_org_ancestors(r->db, &o, crumb, &crumbs);
-    if (rc == DB_OK)
-        rc = store_org_children(r->db, o.id, child_row, &children);
-    if (rc == DB_OK)
-        rc = employer_list(r->db, &r->actor, o.code, NULL, 0, 50, employer_row,
-                           &employers, &err) ? DB_ERROR : DB_OK;
-    if (rc != DB_OK) {
+    if (org_ancestors(r->db, &o, crumb, &crumbs, &err)
+        || org_children(r->db, &r->actor, o.code, child_row, &children, &err)
+        || employer_list(r->db, &r->actor, o.code, NULL, 0, 50, employer_row, &employers,
+                         &err)) {
         buf_free(&crumbs);
         buf_free(&children);
         buf_free(&employers);
-        ub_fail_store(&err, rc);
         reply_err(r, &err);
         return;
     }

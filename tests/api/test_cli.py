@@ -85,8 +85,14 @@ class CliTest(unittest.TestCase):
                "UNIONBRIDGE_ADMIN_PASSWORD": ADMIN_PW}
         r = run("serve", "--listen", "nonsense", cwd=self.dir, env=env)
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("key file", r.stderr)
+        self.assertIn("no database", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "x.db")))
         self.assertEqual(run("init", cwd=self.dir, env=env).returncode, 0)
+        os.rename(os.path.join(self.dir, "x.db.key"), os.path.join(self.dir, "moved.key"))
+        r = run("serve", "--listen", "127.0.0.1:1", cwd=self.dir, env=env)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("key file", r.stderr)
+        os.rename(os.path.join(self.dir, "moved.key"), os.path.join(self.dir, "x.db.key"))
         r = run("serve", "--listen", "nonsense", cwd=self.dir, env=env)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("HOST:PORT", r.stderr)
@@ -96,6 +102,16 @@ class CliTest(unittest.TestCase):
         r = run("serve", "--listen", "127.0.0.1:1", cwd=self.dir, env=env)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("0600", r.stderr)
+
+    def test_commands_other_than_init_never_create_a_database(self):
+        for args in (["backup", "out.db"], ["token", "create", "admin"]):
+            r = run(*args, cwd=self.dir)
+            self.assertNotEqual(r.returncode, 0, args)
+            self.assertIn("no database", r.stderr)
+        r = run("user", "add", "x.y", "--role", "viewer", "--org", "1", cwd=self.dir,
+                stdin="Some-Password-1\n")
+        self.assertIn("no database", r.stderr)
+        self.assertEqual(os.listdir(self.dir), [])
 
     def test_qr(self):
         out = os.path.join(self.dir, "q.png")
@@ -155,9 +171,14 @@ class CliWithServerTest(unittest.TestCase):
 
     def test_user_passwd(self):
         self.s.user("cli.pw", "viewer", "110118")
+        old = self.s.login("cli.pw", STAFF_PW)
+        script = self.s.token("cli.pw")
         r = self.s.cli("user", "passwd", "cli.pw", stdin="Another-Password-9\n")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.s.login("cli.pw", "Another-Password-9")
+        for tok in (old, script):
+            self.assertEqual(self.s.request("GET", "/api/v1/auth/me", token=tok).status, 401,
+                             "a new password ends old sessions and tokens")
         r = self.s.cli("user", "passwd", "nobody", stdin="Another-Password-9\n")
         self.assertIn("user_not_found", r.stderr)
 

@@ -16,9 +16,26 @@ class HttpTest(ServerTest):
     def test_unknown_path_is_json_404(self):
         self.assertError(self.s.request("GET", "/api/v1/nothing"), 404, "not_found")
 
-    def test_wrong_method_is_405(self):
-        self.assertError(self.s.request("DELETE", "/api/v1/orgs"), 405,
-                         "method_not_allowed")
+    def test_wrong_method_is_405_with_allow(self):
+        r = self.s.request("DELETE", "/api/v1/orgs")
+        self.assertError(r, 405, "method_not_allowed")
+        self.assertEqual(r.header("Allow"), "GET, POST")
+        r = self.s.request("POST", "/api/v1/orgs/110118")
+        self.assertEqual(r.header("Allow"), "GET, PATCH")
+
+    def test_json_bodies_need_the_json_type(self):
+        tok = self.s.admin
+        before = self.s.snapshot()
+        body = b'{"code":"t.ct","name":"x","level":"town","parent":"110118"}'
+        for ctype in (None, "text/plain", "application/x-www-form-urlencoded",
+                      "application/jsonx"):
+            h = {"Content-Type": ctype} if ctype else {}
+            r = self.s.request("POST", "/api/v1/orgs", raw=body, token=tok, headers=h)
+            self.assertError(r, 415, "unsupported_media_type")
+        self.assertUnchanged(before)
+        r = self.s.request("POST", "/api/v1/orgs", raw=body, token=tok,
+                           headers={"Content-Type": "application/json; charset=utf-8"})
+        self.assertEqual(r.status, 201, r)
 
     def test_head_is_answered_like_get(self):
         r = self.s.request("HEAD", "/healthz")

@@ -68,7 +68,7 @@ static int fx_setup(void **state)
     if (!mkdtemp(f->dir))
         return -1;
     snprintf(url, sizeof url, "sqlite:%s/ub.db", f->dir);
-    f->s = store_open(url, err, sizeof err);
+    f->s = store_open(url, true, err, sizeof err);
     if (!f->s || store_migrate(f->s) != 0)
         return -1;
     f->db = store_acquire(f->s);

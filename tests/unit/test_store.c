@@ -67,7 +67,7 @@ static int fx_setup(void **state)
     char err[256];
     if (make_dir(f) != 0)
         return -1;
-    f->s = store_open(f->url, err, sizeof err);
+    f->s = store_open(f->url, true, err, sizeof err);
     if (!f->s) {
         fprintf(stderr, "store_open: %s\n", err);
         return -1;
@@ -126,22 +126,22 @@ static void test_open_errors(void **state)
     char err[256];
     err[0] = 0;
     /* PostgreSQL URLs go to that backend: nothing listens on port 1. */
-    assert_null(store_open("postgres://u@127.0.0.1:1/ub", err, sizeof err));
+    assert_null(store_open("postgres://u@127.0.0.1:1/ub", true, err, sizeof err));
     assert_non_null(strstr(err, "PostgreSQL"));
     err[0] = 0;
-    assert_null(store_open("postgresql://u@127.0.0.1:1/ub", err, sizeof err));
+    assert_null(store_open("postgresql://u@127.0.0.1:1/ub", true, err, sizeof err));
     assert_non_null(strstr(err, "PostgreSQL"));
     err[0] = 0;
-    assert_null(store_open("mysql://u@localhost/ub", err, sizeof err));
+    assert_null(store_open("mysql://u@localhost/ub", true, err, sizeof err));
     assert_non_null(strstr(err, "unknown database URL"));
     err[0] = 0;
-    assert_null(store_open("sqlite:", err, sizeof err));
+    assert_null(store_open("sqlite:", true, err, sizeof err));
     assert_non_null(strstr(err, "empty database path"));
     err[0] = 0;
-    assert_null(store_open("", err, sizeof err));
+    assert_null(store_open("", true, err, sizeof err));
     assert_true(err[0] != 0);
     err[0] = 0;
-    assert_null(store_open("sqlite:/nonexistent-ub-dir/a/b/ub.db", err, sizeof err));
+    assert_null(store_open("sqlite:/nonexistent-ub-dir/a/b/ub.db", true, err, sizeof err));
     assert_non_null(strstr(err, "cannot open"));
     /* Closing nothing is fine. */
     store_close(NULL);
@@ -155,7 +155,7 @@ static void test_migrate_once_and_idempotent(void **state)
     struct fx f;
     char err[256];
     assert_int_equal(make_dir(&f), 0);
-    struct store *s = store_open(f.url, err, sizeof err);
+    struct store *s = store_open(f.url, true, err, sizeof err);
     assert_non_null(s);
     assert_string_equal(store_backend(s), "sqlite");
 
@@ -213,7 +213,7 @@ static void test_migrate_once_and_idempotent(void **state)
     /* Reopened (by bare path this time): still version 1, applied once. */
     char path[128];
     snprintf(path, sizeof path, "%s/ub.db", f.dir);
-    s = store_open(path, err, sizeof err);
+    s = store_open(path, true, err, sizeof err);
     assert_non_null(s);
     assert_int_equal(store_migrate(s), 0);
     db = store_acquire(s);
@@ -222,7 +222,7 @@ static void test_migrate_once_and_idempotent(void **state)
     store_release(s, db);
 
     /* A second store on the same file migrating at the same time. */
-    struct store *s2 = store_open(f.url, err, sizeof err);
+    struct store *s2 = store_open(f.url, true, err, sizeof err);
     assert_non_null(s2);
     assert_int_equal(store_migrate(s2), 0);
     db = store_acquire(s2);
@@ -1051,7 +1051,7 @@ static void test_backup(void **state)
     snprintf(dest, sizeof dest, "%s/backup.db", f->dir);
     assert_int_equal(store_backup(f->s, dest, err, sizeof err), 0);
 
-    struct store *b = store_open(dest, err, sizeof err);
+    struct store *b = store_open(dest, true, err, sizeof err);
     assert_non_null(b);
     struct db *db = store_acquire(b);
     assert_int_equal(store_schema_version(db), 1);
