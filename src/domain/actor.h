@@ -30,6 +30,7 @@ struct actor {
     int64_t org_id;                     /* 0: the whole tree */
     char org_code[ORG_CODE_MAX + 1];
     char org_path[ORG_PATH_MAX + 1];    /* "": the whole tree */
+    int64_t district_id;                /* the org's district, 0 above one */
     char addr[64];                      /* client address, "cli" */
     char session[64 + 1]; /* digest of the credential */
     char csrf[48];

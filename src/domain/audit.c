@@ -54,14 +54,16 @@ int audit_list(struct db *db, const struct actor *a, const char *org, int64_t be
                int limit, audit_cb cb, void *ud, struct ub_err *err)
 {
     const char *path = a->org_path;
+    int64_t district = a->district_id;
     struct org_rec o;
     if (org && *org) {
         if (org_get(db, a, org, &o, err))
             return -1;
         path = o.path;
+        district = o.district_id;
     }
     if (actor_may(a, PERM_MANAGE, *path ? path : "/", err))
         return -1;
-    int rc = store_audit_list(db, path, before, limit, cb, ud);
+    int rc = store_audit_list(db, path, district, before, limit, cb, ud);
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }

@@ -139,6 +139,7 @@ static void user_actor(const struct user_rec *u, const char *addr, struct actor 
     a->org_id = u->org_id;
     ub_strlcpy(a->org_code, u->org_code, sizeof a->org_code);
     ub_strlcpy(a->org_path, u->org_path, sizeof a->org_path);
+    a->district_id = u->district_id;
     ub_strlcpy(a->addr, addr ? addr : "", sizeof a->addr);
 }
 

@@ -131,8 +131,10 @@ int store_employer_by_uscc(struct db *db, const char *uscc, struct employer_rec 
 /* Updates name, uscc, uscc_override, headcount, address, legal_rep. */
 int store_employer_update(struct db *db, const struct employer_rec *e);
 /* Employers covered by the subtree of path, by id, ids > after, at most
- * limit; q filters by name (substring) when not NULL. */
-int store_employer_list(struct db *db, const char *path, const char *q,
+ * limit; q filters by name (substring) when not NULL.  district is the
+ * subtree's district (0 when the subtree is above any district): it is
+ * added to the query so a distributed database reads one shard. */
+int store_employer_list(struct db *db, const char *path, int64_t district, const char *q,
                         int64_t after, int limit, employer_cb cb, void *ud);
 
 /* ---- Staff accounts, sessions, rate limits ------------------------------ */
@@ -146,6 +148,7 @@ struct user_rec {
     int64_t org_id;                 /* 0: the whole tree (first admin) */
     char org_code[ORG_CODE_MAX + 1];
     char org_path[ORG_PATH_MAX + 1];
+    int64_t district_id;            /* of the org (0: above any district) */
     bool disabled;
     int64_t created_at;
 };
@@ -200,7 +203,7 @@ typedef int (*audit_cb)(void *ud, const struct audit_rec *a);
 int store_audit_insert(struct db *db, const struct audit_rec *a);
 /* Entries concerning the subtree of path ("" = all), newest first, ids
  * below before (0: from the newest), at most limit. */
-int store_audit_list(struct db *db, const char *path, int64_t before, int limit,
-                     audit_cb cb, void *ud);
+int store_audit_list(struct db *db, const char *path, int64_t district, int64_t before,
+                     int limit, audit_cb cb, void *ud);
 
 #endif

@@ -17,8 +17,8 @@ int store_audit_insert(struct db *db, const struct audit_rec *a)
         a->object_id, a->org_id, a->detail ? a->detail : "{}");
 }
 
-int store_audit_list(struct db *db, const char *path, int64_t before, int limit,
-                     audit_cb cb, void *ud)
+int store_audit_list(struct db *db, const char *path, int64_t district, int64_t before,
+                     int limit, audit_cb cb, void *ud)
 {
     struct db_stmt *st;
     if (!*path) {
@@ -27,6 +27,16 @@ int store_audit_list(struct db *db, const char *path, int64_t before, int limit,
             "object_id, COALESCE(org_id, 0), detail FROM audit_log "
             "WHERE ($1 = 0 OR id < $1) ORDER BY id DESC LIMIT $2",
             "ii", before, (int64_t)limit);
+    } else if (district) {
+        char hi[ORG_PATH_MAX + 2];
+        store_subtree_hi(path, hi, sizeof hi);
+        st = db_run(db,
+            "SELECT a.id, a.at, COALESCE(a.user_id, 0), a.login, a.addr, a.action, "
+            "a.object_type, a.object_id, COALESCE(a.org_id, 0), a.detail "
+            "FROM audit_log a JOIN orgs o ON o.id = a.org_id "
+            "WHERE a.district_id = $5 AND o.path >= $1 AND o.path < $2 "
+            "AND ($3 = 0 OR a.id < $3) ORDER BY a.id DESC LIMIT $4",
+            "ssiii", path, hi, before, (int64_t)limit, district);
     } else {
         char hi[ORG_PATH_MAX + 2];
         store_subtree_hi(path, hi, sizeof hi);

@@ -92,26 +92,29 @@ int store_employer_update(struct db *db, const struct employer_rec *e)
         or_null(e->address), or_null(e->legal_rep), ub_now(), e->id);
 }
 
-int store_employer_list(struct db *db, const char *path, const char *q,
+int store_employer_list(struct db *db, const char *path, int64_t district, const char *q,
                         int64_t after, int limit, employer_cb cb, void *ud)
 {
     char hi[ORG_PATH_MAX + 2];
     store_subtree_hi(path, hi, sizeof hi);
-    struct db_stmt *st;
-    if (q && *q) {
-        char like[3 * EMPLOYER_NAME_MAX + 3];
+    char like[3 * EMPLOYER_NAME_MAX + 3] = "%";
+    if (q && *q)
         store_like_pattern(q, like, sizeof like);
+    /* One statement per shape, each a literal: with and without the
+     * district key. */
+    struct db_stmt *st;
+    if (district)
         st = db_run(db, EMPLOYER_SELECT
-                    "WHERE o.path >= $1 AND o.path < $2 AND e.id > $3 "
-                    "AND (e.name LIKE $4 ESCAPE '\\' OR e.uscc LIKE $4 ESCAPE '\\') "
-                    "ORDER BY e.id LIMIT $5",
+                    "WHERE e.district_id = $6 AND o.path >= $1 AND o.path < $2 "
+                    "AND e.id > $3 AND (e.name LIKE $4 ESCAPE '\\' "
+                    "OR e.uscc LIKE $4 ESCAPE '\\') ORDER BY e.id LIMIT $5",
+                    "ssisii", path, hi, after, like, (int64_t)limit, district);
+    else
+        st = db_run(db, EMPLOYER_SELECT
+                    "WHERE o.path >= $1 AND o.path < $2 "
+                    "AND e.id > $3 AND (e.name LIKE $4 ESCAPE '\\' "
+                    "OR e.uscc LIKE $4 ESCAPE '\\') ORDER BY e.id LIMIT $5",
                     "ssisi", path, hi, after, like, (int64_t)limit);
-    } else {
-        st = db_run(db, EMPLOYER_SELECT
-                    "WHERE o.path >= $1 AND o.path < $2 AND e.id > $3 "
-                    "ORDER BY e.id LIMIT $4",
-                    "ssii", path, hi, after, (int64_t)limit);
-    }
     if (!st)
         return DB_ERROR;
     int rc, stop = 0;

@@ -12,7 +12,7 @@
 #define USER_SELECT                                                            \
     "SELECT u.id, u.login, COALESCE(u.name, ''), u.pw_hash, u.role, "          \
     "COALESCE(u.org_id, 0), COALESCE(o.code, ''), COALESCE(o.path, ''), "      \
-    "u.disabled, u.created_at "                                                \
+    "u.disabled, u.created_at, COALESCE(o.district_id, 0) "                    \
     "FROM users u LEFT JOIN orgs o ON o.id = u.org_id "
 
 static void read_user(struct db_stmt *st, int c, struct user_rec *u)
@@ -27,6 +27,7 @@ static void read_user(struct db_stmt *st, int c, struct user_rec *u)
     store_col(st, c + 7, u->org_path, sizeof u->org_path);
     u->disabled = db_i64(st, c + 8) != 0;
     u->created_at = db_i64(st, c + 9);
+    u->district_id = db_i64(st, c + 10);
 }
 
 static int one_user(struct db_stmt *st, struct user_rec *out)
@@ -88,7 +89,7 @@ int store_session_find(struct db *db, const char *digest, int64_t now,
         "SELECT s.digest, s.user_id, s.kind, s.csrf, s.created_at, s.expires_at, "
         "u.id, u.login, COALESCE(u.name, ''), u.pw_hash, u.role, "
         "COALESCE(u.org_id, 0), COALESCE(o.code, ''), COALESCE(o.path, ''), "
-        "u.disabled, u.created_at "
+        "u.disabled, u.created_at, COALESCE(o.district_id, 0) "
         "FROM sessions s JOIN users u ON u.id = s.user_id "
         "LEFT JOIN orgs o ON o.id = u.org_id "
         "WHERE s.digest = $1 AND (s.expires_at = 0 OR s.expires_at > $2)",

@@ -1196,7 +1196,7 @@ static void test_audit_entries(void **state)
     assert_int_equal(audit_count(f->db), 5);
 
     struct audit_rows x = {0};
-    assert_int_equal(store_audit_list(f->db, "", 0, 100, collect_audit, &x), DB_OK);
+    assert_int_equal(store_audit_list(f->db, "", 0, 0, 100, collect_audit, &x), DB_OK);
     assert_int_equal(x.n, 5);
     /* Newest first. */
     assert_string_equal(x.r[4].action, "org.create");
@@ -1226,7 +1226,7 @@ static void test_audit_entries(void **state)
 
     /* Scoped listing: the town sees its own subtree's entries only. */
     memset(&x, 0, sizeof x);
-    assert_int_equal(store_audit_list(f->db, t.path, 0, 100, collect_audit, &x), DB_OK);
+    assert_int_equal(store_audit_list(f->db, t.path, 0, 0, 100, collect_audit, &x), DB_OK);
     assert_int_equal(x.n, 4);
 
     /* The table is append-only: UPDATE and DELETE fail in the database. */
@@ -1247,7 +1247,7 @@ static void test_audit_entries(void **state)
     assert_int_equal(audit_log(f->db, &fed, "test.some", "org", "T", 0,
                                json_pack("{s:i}", "n", 1)), DB_OK);
     memset(&x, 0, sizeof x);
-    assert_int_equal(store_audit_list(f->db, "", 0, 2, collect_audit, &x), DB_OK);
+    assert_int_equal(store_audit_list(f->db, "", 0, 0, 2, collect_audit, &x), DB_OK);
     assert_int_equal(x.n, 2);
     assert_string_equal(x.r[0].detail, "{\"n\":1}");
     assert_int_equal(x.r[0].org_id, 0);

@@ -793,30 +793,73 @@ static void test_employers(void **state)
 
     /* Listing by subtree, by page, by query. */
     struct ids ids = {0};
-    assert_int_equal(store_employer_list(f->db, t1.path, NULL, 0, 100, collect_ids, &ids), DB_OK);
+    assert_int_equal(store_employer_list(f->db, t1.path, 0, NULL, 0, 100, collect_ids, &ids), DB_OK);
     assert_int_equal(ids.n, 2);
     assert_int_equal(ids.id[0], e1.id);
     assert_int_equal(ids.id[1], e2.id);
     memset(&ids, 0, sizeof ids);
-    assert_int_equal(store_employer_list(f->db, "/", NULL, 0, 100, collect_ids, &ids), DB_OK);
+    assert_int_equal(store_employer_list(f->db, "/", 0, NULL, 0, 100, collect_ids, &ids), DB_OK);
     assert_int_equal(ids.n, 3);
     memset(&ids, 0, sizeof ids);
-    assert_int_equal(store_employer_list(f->db, r.path, NULL, e1.id, 1, collect_ids, &ids),
+    assert_int_equal(store_employer_list(f->db, r.path, 0, NULL, e1.id, 1, collect_ids, &ids),
                      DB_OK);
     assert_int_equal(ids.n, 1);
     assert_int_equal(ids.id[0], e2.id);
     memset(&ids, 0, sizeof ids);
-    assert_int_equal(store_employer_list(f->db, r.path, "丙", 0, 100, collect_ids, &ids), DB_OK);
+    assert_int_equal(store_employer_list(f->db, r.path, 0, "丙", 0, 100, collect_ids, &ids), DB_OK);
     assert_int_equal(ids.n, 1);
     assert_int_equal(ids.id[0], e3.id);
     memset(&ids, 0, sizeof ids);
-    assert_int_equal(store_employer_list(f->db, r.path, "0666007", 0, 100, collect_ids, &ids),
+    assert_int_equal(store_employer_list(f->db, r.path, 0, "0666007", 0, 100, collect_ids, &ids),
                      DB_OK);
     assert_int_equal(ids.n, 1);
     assert_int_equal(ids.id[0], e1.id);
     memset(&ids, 0, sizeof ids);
-    assert_int_equal(store_employer_list(f->db, r.path, "%", 0, 100, collect_ids, &ids), DB_OK);
+    assert_int_equal(store_employer_list(f->db, r.path, 0, "%", 0, 100, collect_ids, &ids), DB_OK);
     assert_int_equal(ids.n, 0);
+}
+
+/* The distribution key: orgs inherit their district, employers and audit
+ * entries carry it, and a listing filtered by it finds the same rows. */
+static void test_district_key(void **state)
+{
+    struct fx *f = *state;
+    struct org_rec c = add_org(f->db, "C", "city", 0);
+    struct org_rec d1 = add_org(f->db, "D1", "district", c.id);
+    struct org_rec d2 = add_org(f->db, "D2", "district", c.id);
+    struct org_rec t = add_org(f->db, "D1.T", "town", d1.id);
+    struct org_rec u = add_org(f->db, "D1.T.U", "union", t.id);
+    assert_int_equal(c.district_id, 0);
+    assert_int_equal(d1.district_id, d1.id);
+    assert_int_equal(d2.district_id, d2.id);
+    assert_int_equal(t.district_id, d1.id);
+    assert_int_equal(u.district_id, d1.id);
+    struct org_rec g;
+    assert_int_equal(store_org_by_code(f->db, "D1.T.U", &g), DB_OK);
+    assert_int_equal(g.district_id, d1.id);
+
+    struct employer_rec e1 = employer("在区一", "", t.id);
+    struct employer_rec e2 = employer("在区二", "", d2.id);
+    assert_int_equal(store_employer_insert(f->db, &e1), DB_OK);
+    assert_int_equal(store_employer_insert(f->db, &e2), DB_OK);
+    assert_int_equal(scalar(f->db, "SELECT district_id FROM employers WHERE name = '在区一'"),
+                     d1.id);
+    assert_int_equal(scalar(f->db, "SELECT district_id FROM employers WHERE name = '在区二'"),
+                     d2.id);
+
+    struct ids ids = {0};
+    assert_int_equal(store_employer_list(f->db, d1.path, d1.id, NULL, 0, 100, collect_ids, &ids),
+                     DB_OK);
+    assert_int_equal(ids.n, 1);
+    assert_int_equal(ids.id[0], e1.id);
+    memset(&ids, 0, sizeof ids);
+    assert_int_equal(store_employer_list(f->db, t.path, d2.id, NULL, 0, 100, collect_ids, &ids),
+                     DB_OK);
+    assert_int_equal(ids.n, 0);      /* the key and the path must agree */
+    memset(&ids, 0, sizeof ids);
+    assert_int_equal(store_employer_list(f->db, c.path, 0, NULL, 0, 100, collect_ids, &ids),
+                     DB_OK);
+    assert_int_equal(ids.n, 2);
 }
 
 /* ---- users, sessions, rate limits -------------------------------------- */
@@ -994,28 +1037,28 @@ static void test_audit_log_store(void **state)
                                    "AND user_id IS NULL"), 1);
 
     struct audit_ids x = {0};
-    assert_int_equal(store_audit_list(f->db, "", 0, 100, collect_audit, &x), DB_OK);
+    assert_int_equal(store_audit_list(f->db, "", 0, 0, 100, collect_audit, &x), DB_OK);
     assert_int_equal(x.n, 3);
     assert_true(x.id[0] > x.id[1] && x.id[1] > x.id[2]);       /* newest first */
     assert_string_equal(x.detail[2], "{}");
     assert_string_equal(x.detail[1], "{\"k\":1}");
     int64_t newest = x.id[0];
     memset(&x, 0, sizeof x);
-    assert_int_equal(store_audit_list(f->db, "", newest, 1, collect_audit, &x), DB_OK);
+    assert_int_equal(store_audit_list(f->db, "", 0, newest, 1, collect_audit, &x), DB_OK);
     assert_int_equal(x.n, 1);
     assert_true(x.id[0] < newest);
 
     /* Scoped: the subtree of /1/2/ does not include /1/23/. */
     memset(&x, 0, sizeof x);
-    assert_int_equal(store_audit_list(f->db, t2.path, 0, 100, collect_audit, &x), DB_OK);
+    assert_int_equal(store_audit_list(f->db, t2.path, 0, 0, 100, collect_audit, &x), DB_OK);
     assert_int_equal(x.n, 1);
     assert_string_equal(x.detail[0], "{}");
     memset(&x, 0, sizeof x);
-    assert_int_equal(store_audit_list(f->db, t23.path, 0, 100, collect_audit, &x), DB_OK);
+    assert_int_equal(store_audit_list(f->db, t23.path, 0, 0, 100, collect_audit, &x), DB_OK);
     assert_int_equal(x.n, 1);
     assert_string_equal(x.detail[0], "{\"k\":1}");
     memset(&x, 0, sizeof x);
-    assert_int_equal(store_audit_list(f->db, r.path, 0, 100, collect_audit, &x), DB_OK);
+    assert_int_equal(store_audit_list(f->db, r.path, 0, 0, 100, collect_audit, &x), DB_OK);
     assert_int_equal(x.n, 2);
 
     /* Append-only: the database refuses changes and deletions. */
@@ -1084,6 +1127,7 @@ int main(void)
         FX(test_subtree_count_random_tree),
         FX(test_org_search_like_escaping),
         FX(test_employers),
+        FX(test_district_key),
         FX(test_users_and_sessions),
         FX(test_rate_limits),
         FX(test_audit_log_store),
