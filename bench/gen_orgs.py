@@ -8,7 +8,8 @@ by `unionbridge init --demo`, with no server writing to it.
 
 The rows keep the tree's invariants (schema 0001): `parent_id` names the
 parent, `path` is the parent's path followed by the new id and '/', `depth`
-is the parent's depth + 1.  Ids are taken above the current maximum, so the
+is the parent's depth + 1, and (when the schema has it) `district_id` is the
+parent's, an employer's that of its org.  Ids are taken above the current maximum, so the
 path can be written with the row.  Every town below the district gets an
 equal share of children: mostly `union` (grassroots unions), every 20th a
 `joint` (joint union).  Codes are PREFIX.NNNNNN (default B.000001, ...),
@@ -66,14 +67,19 @@ def main():
     db.execute("PRAGMA busy_timeout=10000")
     db.execute("BEGIN IMMEDIATE")
     try:
-        row = db.execute("SELECT id, path, depth FROM orgs WHERE code = ?",
+        # district_id (the distribution key) came with a later schema.
+        has_district = all(
+            any(c[1] == "district_id" for c in db.execute("PRAGMA table_info(%s)" % t))
+            for t in ("orgs", "employers"))
+        dcol = "district_id" if has_district else "0"
+        row = db.execute("SELECT id, path, depth, %s FROM orgs WHERE code = ?" % dcol,
                          (args.district,)).fetchone()
         if not row:
             fail("no org %s (run `unionbridge init --demo` first)" % args.district)
         district_id = row[0]
         towns = db.execute(
-            "SELECT id, path, depth, name FROM orgs WHERE parent_id = ? AND level = 'town' "
-            "ORDER BY code", (district_id,)).fetchall()
+            "SELECT id, path, depth, name, %s FROM orgs WHERE parent_id = ? "
+            "AND level = 'town' ORDER BY code" % dcol, (district_id,)).fetchall()
         if not towns:
             fail("org %s has no towns below it" % args.district)
 
@@ -88,21 +94,25 @@ def main():
 
         orgs, unions = [], []
         share, extra = divmod(args.orgs, len(towns))
-        for i, (town_id, town_path, town_depth, town_name) in enumerate(towns):
+        for i, (town_id, town_path, town_depth, town_name, town_district) in enumerate(towns):
             for k in range(share + (1 if i < extra else 0)):
                 joint = k % 20 == 19
                 code = "%s%06d" % (pre, serial)
                 name = "%s第%d号%s" % (town_name.replace("总工会", ""), k + 1,
                                      "联合工会" if joint else "基层工会")
                 orgs.append((next_id, code, name, "joint" if joint else "union", town_id,
-                             "%s%d/" % (town_path, next_id), town_depth + 1, now, now))
+                             "%s%d/" % (town_path, next_id), town_depth + 1, town_district,
+                             now, now))
                 if not joint:
-                    unions.append(next_id)
+                    unions.append((next_id, town_district))
                 next_id += 1
                 serial += 1
+        if not has_district:
+            orgs = [o[:7] + o[8:] for o in orgs]
         db.executemany(
-            "INSERT INTO orgs (id, code, name, level, parent_id, path, depth, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", orgs)
+            "INSERT INTO orgs (id, code, name, level, parent_id, path, depth, %s"
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, %s?, ?)"
+            % (("district_id, ", "?, ") if has_district else ("", "")), orgs)
 
         # Employers: spread evenly over the new unions' orgs.
         first = db.execute("SELECT count(*) FROM employers WHERE uscc LIKE '91110118BM%'"
@@ -110,12 +120,23 @@ def main():
         emps = []
         for j in range(args.employers):
             n = first + j
-            org_id = unions[(j * len(unions)) // args.employers] if unions else orgs[0][0]
-            emps.append(("基准测试单位%d有限公司" % n, uscc("91110118BM%07d" % n),
-                         rnd.randint(3, 800), org_id, now, now))
+            org_id, district = (unions[(j * len(unions)) // args.employers] if unions
+                                else (orgs[0][0], towns[0][4]))
+            e = ("基准测试单位%d有限公司" % n, uscc("91110118BM%07d" % n),
+                 rnd.randint(3, 800), org_id, now, now)
+            emps.append(e + (district,) if has_district else e)
         db.executemany(
-            "INSERT INTO employers (name, uscc, headcount, org_id, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)", emps)
+            "INSERT INTO employers (name, uscc, headcount, org_id, created_at, updated_at%s) "
+            "VALUES (?, ?, ?, ?, ?, ?%s)"
+            % ((", district_id", ", ?") if has_district else ("", "")), emps)
+
+        # The kept counters (the server maintains them on every insert; a
+        # bulk load recomputes them once, from the tree itself).
+        db.execute("UPDATE orgs SET children = "
+                   "(SELECT count(*) FROM orgs c WHERE c.parent_id = orgs.id)")
+        db.execute("UPDATE orgs SET descendants = (SELECT count(*) FROM orgs d "
+                   "WHERE d.path > orgs.path "
+                   "AND d.path < substr(orgs.path, 1, length(orgs.path) - 1) || '0')")
 
         # The invariants, checked over the whole table before committing.
         bad = db.execute(
@@ -124,8 +145,19 @@ def main():
         bad += db.execute(
             "SELECT count(*) FROM orgs WHERE parent_id IS NULL "
             "AND (path <> '/' || id || '/' OR depth <> 0)").fetchone()[0]
+        if has_district:
+            bad += db.execute(
+                "SELECT count(*) FROM orgs c LEFT JOIN orgs p ON p.id = c.parent_id "
+                "WHERE c.district_id <> CASE WHEN c.level = 'district' THEN c.id "
+                "ELSE COALESCE(p.district_id, 0) END").fetchone()[0]
+            bad += db.execute(
+                "SELECT count(*) FROM employers e JOIN orgs o ON o.id = e.org_id "
+                "WHERE e.district_id <> o.district_id").fetchone()[0]
+        bad += db.execute(
+            "SELECT count(*) FROM orgs p WHERE p.children <> "
+            "(SELECT count(*) FROM orgs c WHERE c.parent_id = p.id)").fetchone()[0]
         if bad:
-            fail("%d orgs break the path/depth invariants; nothing written" % bad)
+            fail("%d rows break the path/depth/district invariants; nothing written" % bad)
         db.execute("COMMIT")
     except BaseException:
         if db.in_transaction:

@@ -15,7 +15,7 @@
 #   BENCH_EMPLOYERS     employers generated over them (default 5000)
 #   BENCH_ANALYZE       1: run ANALYZE on the generated database (default 0;
 #                       the server does not, so neither does the default run)
-#   BENCH_CASES         only the cases whose name contains this text
+#   BENCH_CASES         only the cases whose name or path contains this text
 #   BENCH_BUILD_DIR     meson build directory (default ./build-bench, release)
 #   BENCH_KEEP          1: keep the temporary directory (database, logs)
 #
@@ -280,11 +280,12 @@ RESULTS=$TMP/results.txt
 for c in $CONNECTIONS; do
     for case in "${CASES[@]}"; do
         IFS='|' read -r name path auth <<<"$case"
-        [[ -n ${BENCH_CASES:-} && $name != *"$BENCH_CASES"* ]] && continue
+        [[ -n ${BENCH_CASES:-} && $name != *"$BENCH_CASES"* && $path != *"$BENCH_CASES"* ]] \
+            && continue
         tok=""
         [[ $auth == 1 ]] && tok=$TOKEN
         url="http://127.0.0.1:$UB_PORT$path"
-        status=$(http_status "$url" $tok)
+        status=$(http_status "$url" ${tok:+"$tok"})
         [[ $status == 200 ]] || die "GET $path answers $status, not 200"
         slug=$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_')
         log "c=$c  nginx, then GET $path  (${SECONDS_PER_RUN}s each)"
@@ -302,6 +303,7 @@ for c in $CONNECTIONS; do
     done
 done
 
+[[ -s $RESULTS ]] || die "no case matches BENCH_CASES=${BENCH_CASES:-}"
 RSS=$(awk '$1 == "VmRSS:" { print $2 " " $3 }' "/proc/$SERVER_PID/status")
 HWM=$(awk '$1 == "VmHWM:" { print $2 " " $3 }' "/proc/$SERVER_PID/status")
 

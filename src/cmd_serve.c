@@ -72,6 +72,7 @@ int cmd_serve(int argc, char **argv)
         store_session_purge(db, ub_now());
         store_release(app.store, db);
     }
+    store_optimize(app.store);
     struct http_config cfg = {
         .listen = o.listen,
         .threads = o.threads,

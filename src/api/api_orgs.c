@@ -25,7 +25,20 @@ void api_orgs_list(struct req *r)
         }
         rc = org_search(r->db, &r->actor, parent, q, (int)limit, add_org, items, &err);
     } else {
-        rc = org_children(r->db, &r->actor, parent, add_org, items, &err);
+        int64_t limit;
+        if (query_int_or_reply(r, "limit", 200, 1, 1000, &limit)) {
+            json_decref(items);
+            return;
+        }
+        rc = org_children(r->db, &r->actor, parent, req_query(r, "after"), (int)limit,
+                          add_org, items, &err);
+        if (!rc && json_array_size(items) == (size_t)limit) {
+            json_t *last = json_array_get(items, json_array_size(items) - 1);
+            json_t *out = json_pack("{s:o, s:O}", "items", items, "next_after",
+                                    json_object_get(last, "code"));
+            reply_json(r, 200, out);
+            return;
+        }
     }
     if (rc) {
         json_decref(items);

@@ -166,16 +166,20 @@ int org_rename(struct db *db, const struct actor *a, const char *code,
 }
 
 int org_children(struct db *db, const struct actor *a, const char *parent,
-                 org_cb cb, void *ud, struct ub_err *err)
+                 const char *after, int limit, org_cb cb, void *ud, struct ub_err *err)
 {
     struct org_rec p;
     int rc;
+    if (limit < 1 || limit > 1000)
+        return ub_fail_field(err, UB_EBAD, "bad_query", "limit", "limit 应在1到1000之间");
     if (parent && *parent) {
         if (org_get(db, a, parent, &p, err))
             return -1;
-        rc = store_org_children(db, p.id, cb, ud);
+        rc = store_org_children(db, p.id, after, limit, cb, ud);
     } else if (!a->org_path[0]) {
-        rc = store_org_children(db, 0, cb, ud);
+        rc = store_org_children(db, 0, after, limit, cb, ud);
+    } else if (after && *after) {
+        rc = DB_OK;             /* the one-item list has no second page */
     } else {
         rc = store_org_by_id(db, a->org_id, &p);
         if (rc == DB_OK)

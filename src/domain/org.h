@@ -39,9 +39,11 @@ int org_get(struct db *db, const struct actor *a, const char *code,
             struct org_rec *out, struct ub_err *err);
 
 /* Calls cb for the children of parent (code), or, when parent is NULL, for
- * the actor's top: the roots for a whole-tree account, else its own org. */
+ * the actor's top: the roots for a whole-tree account, else its own org.
+ * Children come by code, those after `after` (NULL: from the first), at
+ * most limit (1..1000). */
 int org_children(struct db *db, const struct actor *a, const char *parent,
-                 org_cb cb, void *ud, struct ub_err *err);
+                 const char *after, int limit, org_cb cb, void *ud, struct ub_err *err);
 
 /* Calls cb for each org from the root down to o (o was read with
  * org_get, so the actor may see it; the names above it are shown as its

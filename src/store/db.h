@@ -62,6 +62,8 @@ struct db_ops {
      * processes starting together migrate one at a time. */
     int (*lock_schema)(struct db *db);
     const char *(*errmsg)(struct db *db);
+    /* Refreshes the planner's statistics (cheaply); may be a no-op. */
+    int (*optimize)(struct db *db);
     /* False once the connection is broken (it is then closed, not pooled). */
     bool (*healthy)(struct db *db);
     void (*close)(struct db *db);

@@ -271,6 +271,12 @@ static int pg_lock_schema(struct db *db)
     return pg_exec(db, "SELECT pg_advisory_xact_lock(7242117)");
 }
 
+static int pg_optimize(struct db *db)
+{
+    (void)db;           /* autovacuum keeps the statistics */
+    return DB_OK;
+}
+
 static const char *pg_errmsg(struct db *db)
 {
     struct pg_db *p = (struct pg_db *)db;
@@ -326,6 +332,7 @@ static const struct db_ops pg_ops = {
     .commit = pg_commit,
     .rollback = pg_rollback,
     .lock_schema = pg_lock_schema,
+    .optimize = pg_optimize,
     .errmsg = pg_errmsg,
     .healthy = pg_healthy,
     .close = pg_close,

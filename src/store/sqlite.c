@@ -186,6 +186,13 @@ static int sq_lock_schema(struct db *db)
     return DB_OK;
 }
 
+static int sq_optimize(struct db *db)
+{
+    /* Without statistics SQLite may walk a 100k-org subtree to list 50
+     * employers; a bounded ANALYZE gives it the row counts it needs. */
+    return sq_exec(db, "PRAGMA analysis_limit=1000; ANALYZE;");
+}
+
 static bool sq_healthy(struct db *db)
 {
     (void)db;
@@ -240,6 +247,7 @@ static const struct db_ops sqlite_ops = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .lock_schema = sq_lock_schema,
+    .optimize = sq_optimize,
     .errmsg = sq_errmsg,
     .healthy = sq_healthy,
     .close = sq_close,

@@ -155,6 +155,16 @@ void store_release(struct store *s, struct db *db)
     pthread_mutex_unlock(&s->lock);
 }
 
+int store_optimize(struct store *s)
+{
+    struct db *db = store_acquire(s);
+    if (!db)
+        return DB_ERROR;
+    int rc = db->ops->optimize(db);
+    store_release(s, db);
+    return rc;
+}
+
 unsigned long store_error_count(struct store *s)
 {
     pthread_mutex_lock(&s->lock);

@@ -57,6 +57,9 @@ int store_schema_latest(void);
 /* Number of orgs in the whole tree. */
 int store_org_count(struct db *db, int64_t *n);
 
+/* Refreshes the query planner's statistics (serve does it at start). */
+int store_optimize(struct store *s);
+
 /* Makes a consistent online copy of the database at dest. */
 int store_backup(struct store *s, const char *dest, char *err, size_t errlen);
 
@@ -80,7 +83,8 @@ struct org_rec {
     int depth;                      /* 0 for a root */
     int64_t district_id;            /* the district above (or itself), 0 */
     char parent_code[ORG_CODE_MAX + 1];
-    int64_t children;               /* direct children */
+    int64_t children;               /* direct children (a kept counter) */
+    int64_t descendants;            /* everything below (a kept counter) */
     int64_t created_at, updated_at;
 };
 
@@ -91,12 +95,15 @@ int store_org_by_id(struct db *db, int64_t id, struct org_rec *out);
 /* Inserts o (code, name, level, parent_id set); fills id, path, depth. */
 int store_org_insert(struct db *db, struct org_rec *o);
 int store_org_rename(struct db *db, int64_t id, const char *name, int64_t now);
-/* Calls cb for each direct child of parent_id (0: the roots), by code.
- * A non-zero return from cb stops the walk and is returned. */
-int store_org_children(struct db *db, int64_t parent_id, org_cb cb, void *ud);
+/* Calls cb for the direct children of parent_id (0: the roots) whose code
+ * sorts after `after` (NULL: from the first), by code, at most limit.  A
+ * non-zero return from cb stops the walk and is returned. */
+int store_org_children(struct db *db, int64_t parent_id, const char *after, int limit,
+                       org_cb cb, void *ud);
 /* Calls cb for each org on the path from the root down to o (inclusive). */
 int store_org_ancestors(struct db *db, const struct org_rec *o, org_cb cb, void *ud);
-/* Counts the orgs in the subtree rooted at path (inclusive). */
+/* The number of orgs in the subtree rooted at path (inclusive), from the
+ * kept counter; "/" is the whole tree, an unknown path has none. */
 int store_org_subtree_count(struct db *db, const char *path, int64_t *n);
 /* Calls cb for orgs in the subtree of path whose name or code contains q. */
 int store_org_search(struct db *db, const char *path, const char *q, int limit,

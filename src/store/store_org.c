@@ -14,9 +14,8 @@
 
 #define ORG_SELECT                                                             \
     "SELECT o.id, COALESCE(o.parent_id, 0), o.code, o.name, o.level, o.path, " \
-    "o.depth, COALESCE(p.code, ''), "                                          \
-    "(SELECT count(*) FROM orgs c WHERE c.parent_id = o.id), "                 \
-    "o.created_at, o.updated_at, o.district_id "                               \
+    "o.depth, COALESCE(p.code, ''), o.children, "                              \
+    "o.created_at, o.updated_at, o.district_id, o.descendants "                \
     "FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id "
 
 static void read_org(struct db_stmt *st, struct org_rec *o)
@@ -33,6 +32,7 @@ static void read_org(struct db_stmt *st, struct org_rec *o)
     o->created_at = db_i64(st, 9);
     o->updated_at = db_i64(st, 10);
     o->district_id = db_i64(st, 11);
+    o->descendants = db_i64(st, 12);
 }
 
 static int one_org(struct db_stmt *st, struct org_rec *out)
@@ -94,8 +94,27 @@ int store_org_insert(struct db *db, struct org_rec *o)
     o->created_at = o->updated_at = now;
     o->children = 0;
     o->district_id = strcmp(o->level, "district") == 0 ? o->id : district;
-    return db_exec_stmt(db, "UPDATE orgs SET path = $1, district_id = $2 WHERE id = $3",
-                        "sii", o->path, o->district_id, o->id);
+    o->descendants = 0;
+    rc = db_exec_stmt(db, "UPDATE orgs SET path = $1, district_id = $2 WHERE id = $3",
+                      "sii", o->path, o->district_id, o->id);
+    if (rc != DB_OK || !o->parent_id)
+        return rc;
+    /* Keep the counters: the parent has one more child, every ancestor
+     * (named by the path) one more descendant. */
+    rc = db_exec_stmt(db, "UPDATE orgs SET children = children + 1 WHERE id = $1", "i",
+                      o->parent_id);
+    for (const char *p = parent_path; rc == DB_OK && *p;) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        int64_t id = 0;
+        while (*p >= '0' && *p <= '9')
+            id = id * 10 + (*p++ - '0');
+        rc = db_exec_stmt(db, "UPDATE orgs SET descendants = descendants + 1 WHERE id = $1",
+                          "i", id);
+    }
+    return rc;
 }
 
 int store_org_rename(struct db *db, int64_t id, const char *name, int64_t now)
@@ -121,13 +140,16 @@ static int walk(struct db_stmt *st, org_cb cb, void *ud)
     return rc == DB_DONE ? DB_OK : rc;
 }
 
-int store_org_children(struct db *db, int64_t parent_id, org_cb cb, void *ud)
+int store_org_children(struct db *db, int64_t parent_id, const char *after, int limit,
+                       org_cb cb, void *ud)
 {
     if (parent_id == 0)
-        return walk(db_run(db, ORG_SELECT "WHERE o.parent_id IS NULL ORDER BY o.code", ""),
-                    cb, ud);
-    return walk(db_run(db, ORG_SELECT "WHERE o.parent_id = $1 ORDER BY o.code", "i",
-                       parent_id), cb, ud);
+        return walk(db_run(db, ORG_SELECT "WHERE o.parent_id IS NULL AND o.code > $1 "
+                                          "ORDER BY o.code LIMIT $2",
+                           "si", after ? after : "", (int64_t)limit), cb, ud);
+    return walk(db_run(db, ORG_SELECT "WHERE o.parent_id = $1 AND o.code > $2 "
+                                      "ORDER BY o.code LIMIT $3",
+                       "isi", parent_id, after ? after : "", (int64_t)limit), cb, ud);
 }
 
 int store_org_ancestors(struct db *db, const struct org_rec *o, org_cb cb, void *ud)
@@ -164,15 +186,14 @@ int store_org_count(struct db *db, int64_t *n)
 
 int store_org_subtree_count(struct db *db, const char *path, int64_t *n)
 {
-    char hi[ORG_PATH_MAX + 2];
-    store_subtree_hi(path, hi, sizeof hi);
-    struct db_stmt *st = db_run(db,
-        "SELECT count(*) FROM orgs WHERE path >= $1 AND path < $2", "ss", path, hi);
+    if (strcmp(path, "/") == 0)
+        return store_org_count(db, n);
+    struct db_stmt *st = db_run(db, "SELECT descendants + 1 FROM orgs WHERE path = $1", "s",
+                                path);
     int rc = store_one(db_step(st));
-    if (rc == DB_OK)
-        *n = db_i64(st, 0);
+    *n = rc == DB_OK ? db_i64(st, 0) : 0;
     db_done(st);
-    return rc;
+    return rc == DB_NOTFOUND ? DB_OK : rc;
 }
 
 int store_org_search(struct db *db, const char *path, const char *q, int limit,

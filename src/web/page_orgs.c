@@ -16,6 +16,16 @@ static void org_link(struct buf *b, const struct org_rec *o)
     html_printf(b, "\">%s</a>", o->name);
 }
 
+#define PAGE_CHILDREN 200
+
+struct child_list {
+    struct buf b;
+    int n;
+    char last[ORG_CODE_MAX + 1];
+};
+
+static int child_item(void *ud, const struct org_rec *o);
+
 static int child_row(void *ud, const struct org_rec *o)
 {
     struct buf *b = ud;
@@ -27,6 +37,14 @@ static int child_row(void *ud, const struct org_rec *o)
         html_printf(b, " · 下级 %lld 个", (long long)o->children);
     html_raw_trusted(b, "</span></li>");
     return 0;
+}
+
+static int child_item(void *ud, const struct org_rec *o)
+{
+    struct child_list *l = ud;
+    l->n++;
+    ub_strlcpy(l->last, o->code, sizeof l->last);
+    return child_row(&l->b, o);
 }
 
 static int crumb(void *ud, const struct org_rec *o)
@@ -64,7 +82,7 @@ void page_console(struct req *r)
     struct buf list;
     buf_init(&list);
     struct ub_err err;
-    if (org_children(r->db, &r->actor, NULL, child_row, &list, &err)) {
+    if (org_children(r->db, &r->actor, NULL, NULL, 1000, child_row, &list, &err)) {
         buf_free(&list);
         reply_err(r, &err);
         return;
@@ -89,16 +107,19 @@ void page_org(struct req *r)
         reply_err(r, &err);
         return;
     }
-    struct buf crumbs, children, employers;
+    struct buf crumbs, employers;
+    struct child_list kids = {.n = 0};
     buf_init(&crumbs);
-    buf_init(&children);
+    buf_init(&kids.b);
     buf_init(&employers);
+    const char *after = req_query(r, "after");
     if (org_ancestors(r->db, &o, crumb, &crumbs, &err)
-        || org_children(r->db, &r->actor, o.code, child_row, &children, &err)
+        || org_children(r->db, &r->actor, o.code, after, PAGE_CHILDREN, child_item, &kids,
+                        &err)
         || employer_list(r->db, &r->actor, o.code, NULL, 0, 50, employer_row, &employers,
                          &err)) {
         buf_free(&crumbs);
-        buf_free(&children);
+        buf_free(&kids.b);
         buf_free(&employers);
         reply_err(r, &err);
         return;
@@ -112,13 +133,22 @@ void page_org(struct req *r)
     html_printf(b,
         "<section class=\"card\"><h1>%s</h1><dl class=\"facts\">"
         "<dt>组织代码</dt><dd class=\"mono\">%s</dd>"
-        "<dt>层级</dt><dd>%s</dd><dt>直属下级</dt><dd>%lld 个</dd></dl></section>",
-        o.name, o.code, org_level_label(o.level), (long long)o.children);
+        "<dt>层级</dt><dd>%s</dd><dt>直属下级</dt><dd>%lld 个</dd>"
+        "<dt>下属组织总数</dt><dd>%lld 个</dd></dl></section>",
+        o.name, o.code, org_level_label(o.level), (long long)o.children,
+        (long long)o.descendants);
     html_raw_trusted(b, "<section class=\"card\"><h2>下级组织</h2>");
-    if (children.len) {
+    if (kids.n) {
         html_raw_trusted(b, "<ul class=\"tree\">");
-        buf_append(b, children.data, children.len);
+        buf_append(b, kids.b.data, kids.b.len);
         html_raw_trusted(b, "</ul>");
+        if (kids.n == PAGE_CHILDREN) {
+            html_raw_trusted(b, "<p><a href=\"/console/orgs/");
+            html_url_escape(b, o.code);
+            html_raw_trusted(b, "?after=");
+            html_url_escape(b, kids.last);
+            html_raw_trusted(b, "\">下一页 ›</a></p>");
+        }
     } else {
         html_raw_trusted(b, "<p class=\"muted\">没有下级组织。</p>");
     }
@@ -134,7 +164,7 @@ void page_org(struct req *r)
     }
     html_raw_trusted(b, "</section>");
     buf_free(&crumbs);
-    buf_free(&children);
+    buf_free(&kids.b);
     buf_free(&employers);
     page_end(r);
 }

@@ -84,6 +84,14 @@ class ClusterTest(ServerTest):
         self.assertEqual([r[0] for r in rows], codes)
         paths = self.s.query("SELECT count(DISTINCT path) AS d, count(*) AS n FROM orgs")[0]
         self.assertEqual(paths[0], paths[1], "paths stay unique")
+        # The kept counters are exact after the race.
+        for code in ("110118", "110000"):
+            got = self.s.query("SELECT children, descendants, path, id FROM orgs WHERE code = ?",
+                               code)[0]
+            kids = self.s.query("SELECT count(*) FROM orgs WHERE parent_id = ?", got[3])[0][0]
+            below = self.s.query("SELECT count(*) FROM orgs WHERE path LIKE ? AND path <> ?",
+                                 got[2] + "%", got[2])[0][0]
+            self.assertEqual((got[0], got[1]), (kids, below), code)
         audited = self.s.query("SELECT object_id FROM audit_log WHERE id > ? AND "
                                "action = 'org.create' ORDER BY object_id", audit_before)
         self.assertEqual([r[0] for r in audited], codes, "one audit entry per created org")

@@ -536,17 +536,17 @@ static void test_scoping_prefix_siblings(void **state)
 
     /* Children: a scoped account's top is its own org. */
     struct codes got = {""};
-    assert_int_equal(org_children(f->db, &fed2, NULL, collect_codes, &got, &e), 0);
+    assert_int_equal(org_children(f->db, &fed2, NULL, NULL, 1000, collect_codes, &got, &e), 0);
     assert_string_equal(got.s, "T2");
     got.s[0] = 0;
-    assert_int_equal(org_children(f->db, &f->cli, NULL, collect_codes, &got, &e), 0);
+    assert_int_equal(org_children(f->db, &f->cli, NULL, NULL, 1000, collect_codes, &got, &e), 0);
     assert_string_equal(got.s, "C");
     got.s[0] = 0;
-    assert_int_equal(org_children(f->db, &f->cli, "C", collect_codes, &got, &e), 0);
+    assert_int_equal(org_children(f->db, &f->cli, "C", NULL, 1000, collect_codes, &got, &e), 0);
     assert_string_equal(got.s, "T2,T23");
-    assert_int_equal(org_children(f->db, &fed2, "C", collect_codes, &got, &e), -1);
+    assert_int_equal(org_children(f->db, &fed2, "C", NULL, 1000, collect_codes, &got, &e), -1);
     assert_err(&e, UB_EFORBID, "forbidden", "");
-    assert_int_equal(org_children(f->db, &fed2, "T23", collect_codes, &got, &e), -1);
+    assert_int_equal(org_children(f->db, &fed2, "T23", NULL, 1000, collect_codes, &got, &e), -1);
     assert_err(&e, UB_EFORBID, "forbidden", "");
 
     /* Renaming. */

@@ -18,6 +18,8 @@ CREATE TABLE orgs (
     path        {{ctext}} NOT NULL,          -- '/1/5/23/': ids from the root down
     depth       INTEGER NOT NULL,
     district_id BIGINT NOT NULL DEFAULT 0,
+    children    BIGINT NOT NULL DEFAULT 0,   -- direct children, kept by the store
+    descendants BIGINT NOT NULL DEFAULT 0,   -- the whole subtree below, likewise
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL
 );
@@ -41,6 +43,7 @@ CREATE TABLE employers (
     updated_at    BIGINT NOT NULL
 );
 CREATE INDEX employers_org ON employers (org_id, id);
+CREATE INDEX employers_district ON employers (district_id, id);
 
 CREATE TABLE users (
     id          {{id}},
