@@ -3,30 +3,61 @@
 
 Adds N orgs (default 100,000) below the towns of a demo district (default
 110118, Miyun) and M employers (default 5,000) spread over the new unions,
-straight into the SQLite file, in one transaction.  Run it on a database made
-by `unionbridge init --demo`, with no server writing to it.
+straight into the database, in one transaction: an SQLite file (PATH or
+sqlite:PATH) or a PostgreSQL database (postgresql://..., through psql).
+Run it on a database made by `unionbridge init --demo`, with no server
+writing to it.
 
-The rows keep the tree's invariants (schema 0001): `parent_id` names the
-parent, `path` is the parent's path followed by the new id and '/', `depth`
-is the parent's depth + 1, and (when the schema has it) `district_id` is the
-parent's, an employer's that of its org.  Ids are taken above the current maximum, so the
-path can be written with the row.  Every town below the district gets an
-equal share of children: mostly `union` (grassroots unions), every 20th a
-`joint` (joint union).  Codes are PREFIX.NNNNNN (default B.000001, ...),
-numbered after any earlier run with the same prefix.  Employers get a
-well-formed unified social credit code (GB 32100 check character).
+The rows keep the tree's invariants: `parent_id` names the parent, `path`
+is the parent's path followed by the new id and '/', `depth` is the
+parent's depth + 1, `district_id` is the parent's (an employer's that of
+its org), and the kept counters `children` and `descendants` are
+recomputed from the tree.  Every town below the district gets an equal
+share of children: mostly `union` (grassroots unions), every 20th a `joint`
+(joint union).  Codes are PREFIX.NNNNNN, numbered after any earlier run
+with the same prefix.  Employers get a well-formed unified social credit
+code (GB 32100 check character).  The invariants are checked before the
+transaction commits; a violation writes nothing.
 
-Standard library only.  Prints what it added and how long it took.
+Standard library only (and psql for PostgreSQL).
 """
 
 import argparse
+import csv
+import io
+import json
 import random
 import sqlite3
+import subprocess
 import sys
 import time
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+ORG_COLS = ("id", "code", "name", "level", "parent_id", "path", "depth", "district_id",
+            "created_at", "updated_at")
+EMP_COLS = ("name", "uscc", "headcount", "org_id", "district_id", "created_at", "updated_at")
+
+# Portable SQL run after the load, in the same transaction.
+COUNTERS = [
+    "UPDATE orgs SET children = (SELECT count(*) FROM orgs c WHERE c.parent_id = orgs.id)",
+    "UPDATE orgs SET descendants = (SELECT count(*) FROM orgs d WHERE d.path > orgs.path "
+    "AND d.path < substr(orgs.path, 1, length(orgs.path) - 1) || '0')",
+]
+INVARIANTS = [
+    "SELECT count(*) FROM orgs c JOIN orgs p ON p.id = c.parent_id "
+    "WHERE c.path <> p.path || c.id || '/' OR c.depth <> p.depth + 1",
+    "SELECT count(*) FROM orgs WHERE parent_id IS NULL "
+    "AND (path <> '/' || id || '/' OR depth <> 0)",
+    "SELECT count(*) FROM orgs c LEFT JOIN orgs p ON p.id = c.parent_id "
+    "WHERE c.district_id <> CASE WHEN c.level = 'district' THEN c.id "
+    "ELSE COALESCE(p.district_id, 0) END",
+    "SELECT count(*) FROM employers e JOIN orgs o ON o.id = e.org_id "
+    "WHERE e.district_id <> o.district_id",
+    "SELECT count(*) FROM orgs p WHERE p.children <> "
+    "(SELECT count(*) FROM orgs c WHERE c.parent_id = p.id)",
+]
 
 
 def uscc(first17):
@@ -41,9 +72,77 @@ def fail(msg):
     sys.exit(1)
 
 
+class SqliteDb:
+    def __init__(self, path):
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA busy_timeout=10000")
+
+    def rows(self, sql, args=()):
+        return self.db.execute(sql.replace("%s", "?"), args).fetchall()
+
+    def load(self, orgs, emps, analyze):
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("INSERT INTO orgs (%s) VALUES (%s)"
+                           % (", ".join(ORG_COLS), ", ".join("?" * len(ORG_COLS))), orgs)
+            db.executemany("INSERT INTO employers (%s) VALUES (%s)"
+                           % (", ".join(EMP_COLS), ", ".join("?" * len(EMP_COLS))), emps)
+            for sql in COUNTERS:
+                db.execute(sql)
+            bad = sum(db.execute(sql).fetchone()[0] for sql in INVARIANTS)
+            if bad:
+                fail("%d rows break the tree's invariants; nothing written" % bad)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        if analyze:
+            db.execute("ANALYZE")
+
+
+class PgDb:
+    def __init__(self, url):
+        self.url = url
+
+    def rows(self, sql, args=()):
+        def q(v):
+            return str(v) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'"
+        text = sql % tuple(q(a) for a in args)
+        out = subprocess.run(
+            ["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", "-c",
+             "SELECT COALESCE(json_agg(r), '[]') FROM (%s) r" % text, self.url],
+            check=True, capture_output=True, text=True).stdout
+        return [tuple(r.values()) for r in json.loads(out)]
+
+    def load(self, orgs, emps, analyze):
+        def copy(table, cols, data):
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerows(data)
+            return ("COPY %s (%s) FROM STDIN WITH (FORMAT csv);\n%s\\.\n"
+                    % (table, ", ".join(cols), buf.getvalue()))
+        checks = "".join(
+            "DO $$ BEGIN IF (%s) > 0 THEN RAISE EXCEPTION "
+            "'rows break the tree''s invariants; nothing written'; END IF; END $$;\n" % sql
+            for sql in INVARIANTS)
+        script = ("BEGIN;\n" + copy("orgs", ORG_COLS, orgs) + copy("employers", EMP_COLS, emps)
+                  + "".join(s + ";\n" for s in COUNTERS) + checks
+                  # Explicit ids do not move the identity sequences: move them.
+                  + "SELECT setval(pg_get_serial_sequence('orgs', 'id'), max(id)) FROM orgs;\n"
+                  + "SELECT setval(pg_get_serial_sequence('employers', 'id'), max(id)) "
+                    "FROM employers;\n"
+                  + "COMMIT;\n" + ("ANALYZE;\n" if analyze else ""))
+        r = subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", "-f", "-", self.url],
+                           input=script, capture_output=True, text=True)
+        if r.returncode != 0:
+            fail("psql: " + r.stderr.strip()[-400:])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("db", help="SQLite file (PATH or sqlite:PATH)")
+    ap.add_argument("db", help="SQLite file (PATH or sqlite:PATH) or postgresql:// URL")
     ap.add_argument("--orgs", type=int, default=100000, help="orgs to add (default 100000)")
     ap.add_argument("--employers", type=int, default=5000,
                     help="employers to add (default 5000)")
@@ -52,125 +151,57 @@ def main():
     ap.add_argument("--prefix", default="B", help="code prefix (default B)")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--analyze", action="store_true",
-                    help="run ANALYZE afterwards (the server itself does not)")
+                    help="refresh the planner statistics afterwards (serve does it too)")
     args = ap.parse_args()
     if args.orgs < 0 or args.employers < 0:
         fail("--orgs and --employers must be >= 0")
     if args.employers and not args.orgs:
         fail("employers go to the new unions: --orgs must be > 0")
-    path = args.db[len("sqlite:"):] if args.db.startswith("sqlite:") else args.db
+    if args.db.startswith(("postgres://", "postgresql://")):
+        db = PgDb(args.db)
+    else:
+        db = SqliteDb(args.db[len("sqlite:"):] if args.db.startswith("sqlite:") else args.db)
     rnd = random.Random(args.seed)
-
     t0 = time.monotonic()
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA foreign_keys=ON")
-    db.execute("PRAGMA busy_timeout=10000")
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        # district_id (the distribution key) came with a later schema.
-        has_district = all(
-            any(c[1] == "district_id" for c in db.execute("PRAGMA table_info(%s)" % t))
-            for t in ("orgs", "employers"))
-        dcol = "district_id" if has_district else "0"
-        row = db.execute("SELECT id, path, depth, %s FROM orgs WHERE code = ?" % dcol,
-                         (args.district,)).fetchone()
-        if not row:
-            fail("no org %s (run `unionbridge init --demo` first)" % args.district)
-        district_id = row[0]
-        towns = db.execute(
-            "SELECT id, path, depth, name, %s FROM orgs WHERE parent_id = ? "
-            "AND level = 'town' ORDER BY code" % dcol, (district_id,)).fetchall()
-        if not towns:
-            fail("org %s has no towns below it" % args.district)
 
-        # Number after earlier runs with the same prefix.
-        pre = args.prefix + "."
-        last = db.execute(
-            "SELECT max(CAST(substr(code, ?) AS INTEGER)) FROM orgs "
-            "WHERE substr(code, 1, ?) = ?", (len(pre) + 1, len(pre), pre)).fetchone()[0]
-        serial = (last or 0) + 1
-        next_id = db.execute("SELECT COALESCE(max(id), 0) + 1 FROM orgs").fetchone()[0]
-        now = int(time.time())
+    row = db.rows("SELECT id FROM orgs WHERE code = %s", (args.district,))
+    if not row:
+        fail("no org %s (run `unionbridge init --demo` first)" % args.district)
+    towns = db.rows("SELECT id, path, depth, name, district_id FROM orgs "
+                    "WHERE parent_id = %s AND level = 'town' ORDER BY code", (row[0][0],))
+    if not towns:
+        fail("org %s has no towns below it" % args.district)
+    pre = args.prefix + "."
+    serial = 1 + len(db.rows("SELECT code FROM orgs WHERE code LIKE %s", (pre + "%",)))
+    next_id = db.rows("SELECT COALESCE(max(id), 0) + 1 FROM orgs")[0][0]
+    first_emp = 1 + db.rows("SELECT count(*) FROM employers WHERE uscc LIKE '91110118BM%%'")[0][0]
+    now = int(time.time())
 
-        orgs, unions = [], []
-        share, extra = divmod(args.orgs, len(towns))
-        for i, (town_id, town_path, town_depth, town_name, town_district) in enumerate(towns):
-            for k in range(share + (1 if i < extra else 0)):
-                joint = k % 20 == 19
-                code = "%s%06d" % (pre, serial)
-                name = "%s第%d号%s" % (town_name.replace("总工会", ""), k + 1,
-                                     "联合工会" if joint else "基层工会")
-                orgs.append((next_id, code, name, "joint" if joint else "union", town_id,
-                             "%s%d/" % (town_path, next_id), town_depth + 1, town_district,
-                             now, now))
-                if not joint:
-                    unions.append((next_id, town_district))
-                next_id += 1
-                serial += 1
-        if not has_district:
-            orgs = [o[:7] + o[8:] for o in orgs]
-        db.executemany(
-            "INSERT INTO orgs (id, code, name, level, parent_id, path, depth, %s"
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, %s?, ?)"
-            % (("district_id, ", "?, ") if has_district else ("", "")), orgs)
-
-        # Employers: spread evenly over the new unions' orgs.
-        first = db.execute("SELECT count(*) FROM employers WHERE uscc LIKE '91110118BM%'"
-                           ).fetchone()[0] + 1
-        emps = []
-        for j in range(args.employers):
-            n = first + j
-            org_id, district = (unions[(j * len(unions)) // args.employers] if unions
-                                else (orgs[0][0], towns[0][4]))
-            e = ("基准测试单位%d有限公司" % n, uscc("91110118BM%07d" % n),
-                 rnd.randint(3, 800), org_id, now, now)
-            emps.append(e + (district,) if has_district else e)
-        db.executemany(
-            "INSERT INTO employers (name, uscc, headcount, org_id, created_at, updated_at%s) "
-            "VALUES (?, ?, ?, ?, ?, ?%s)"
-            % ((", district_id", ", ?") if has_district else ("", "")), emps)
-
-        # The kept counters (the server maintains them on every insert; a
-        # bulk load recomputes them once, from the tree itself).
-        db.execute("UPDATE orgs SET children = "
-                   "(SELECT count(*) FROM orgs c WHERE c.parent_id = orgs.id)")
-        db.execute("UPDATE orgs SET descendants = (SELECT count(*) FROM orgs d "
-                   "WHERE d.path > orgs.path "
-                   "AND d.path < substr(orgs.path, 1, length(orgs.path) - 1) || '0')")
-
-        # The invariants, checked over the whole table before committing.
-        bad = db.execute(
-            "SELECT count(*) FROM orgs c JOIN orgs p ON p.id = c.parent_id "
-            "WHERE c.path <> p.path || c.id || '/' OR c.depth <> p.depth + 1").fetchone()[0]
-        bad += db.execute(
-            "SELECT count(*) FROM orgs WHERE parent_id IS NULL "
-            "AND (path <> '/' || id || '/' OR depth <> 0)").fetchone()[0]
-        if has_district:
-            bad += db.execute(
-                "SELECT count(*) FROM orgs c LEFT JOIN orgs p ON p.id = c.parent_id "
-                "WHERE c.district_id <> CASE WHEN c.level = 'district' THEN c.id "
-                "ELSE COALESCE(p.district_id, 0) END").fetchone()[0]
-            bad += db.execute(
-                "SELECT count(*) FROM employers e JOIN orgs o ON o.id = e.org_id "
-                "WHERE e.district_id <> o.district_id").fetchone()[0]
-        bad += db.execute(
-            "SELECT count(*) FROM orgs p WHERE p.children <> "
-            "(SELECT count(*) FROM orgs c WHERE c.parent_id = p.id)").fetchone()[0]
-        if bad:
-            fail("%d rows break the path/depth/district invariants; nothing written" % bad)
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    if args.analyze:
-        db.execute("ANALYZE")
-    total = db.execute("SELECT count(*) FROM orgs").fetchone()[0]
-    db.close()
-    dt = time.monotonic() - t0
+    orgs, unions = [], []
+    share, extra = divmod(args.orgs, len(towns))
+    for i, (town_id, town_path, town_depth, town_name, town_district) in enumerate(towns):
+        for k in range(share + (1 if i < extra else 0)):
+            joint = k % 20 == 19
+            name = "%s第%d号%s" % (town_name.replace("总工会", ""), k + 1,
+                                 "联合工会" if joint else "基层工会")
+            orgs.append((next_id, "%s%06d" % (pre, serial), name, "joint" if joint else "union",
+                         town_id, "%s%d/" % (town_path, next_id), town_depth + 1,
+                         town_district, now, now))
+            if not joint:
+                unions.append((next_id, town_district))
+            next_id += 1
+            serial += 1
+    emps = []
+    for j in range(args.employers):
+        n = first_emp + j
+        org_id, district = unions[(j * len(unions)) // args.employers]
+        emps.append(("基准测试单位%d有限公司" % n, uscc("91110118BM%07d" % n),
+                     rnd.randint(3, 800), org_id, district, now, now))
+    db.load(orgs, emps, args.analyze)
+    total = db.rows("SELECT count(*) FROM orgs")[0][0]
     print("gen_orgs: added %d orgs below %d towns of %s and %d employers in %.2f s "
-          "(%d orgs in all%s)" % (len(orgs), len(towns), args.district, len(emps), dt, total,
-                              ", analyzed" if args.analyze else ""))
+          "(%d orgs in all%s)" % (len(orgs), len(towns), args.district, len(emps),
+                              time.monotonic() - t0, total, ", analyzed" if args.analyze else ""))
 
 
 if __name__ == "__main__":

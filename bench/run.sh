@@ -4,6 +4,7 @@
 #
 #   bench/run.sh                          # 10 s per measurement, 64 connections
 #   BENCH_SECONDS=30 BENCH_CONNECTIONS="64 256 1000" bench/run.sh
+#   BENCH_BACKENDS=pg bench/run.sh         # PostgreSQL only
 #
 # Environment (all optional):
 #   BENCH_SECONDS       wrk duration of each measurement (default 10)
@@ -18,6 +19,8 @@
 #   BENCH_CASES         only the cases whose name or path contains this text
 #   BENCH_BUILD_DIR     meson build directory (default ./build-bench, release)
 #   BENCH_KEEP          1: keep the temporary directory (database, logs)
+#   BENCH_BACKENDS      "sqlite pg" (default): the same figures on embedded
+#                       SQLite and on a PostgreSQL cluster started here
 #
 # Everything listens on 127.0.0.1 only.  Every process started here is
 # stopped on exit, and every wrk run is bounded by `timeout`.
@@ -96,6 +99,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/ub-bench.XXXXXX")
 SERVER_PID=""
 NGINX_PID=""
 WRK_PID=""
+PG_DIR=""
 
 stop_pid() {    # PID: TERM, wait up to 5 s, then KILL
     local pid=$1 i
@@ -115,6 +119,10 @@ cleanup() {
     stop_pid "$WRK_PID"     # timeout(1) passes the signal on to wrk
     stop_pid "$SERVER_PID"
     stop_pid "$NGINX_PID"   # the master; its workers leave with it
+    if [[ -n $PG_DIR ]]; then
+        "$ROOT/scripts/pg-temp.sh" stop "$PG_DIR"
+        rm -rf "$PG_DIR"
+    fi
     if [[ ${BENCH_KEEP:-0} == 1 ]]; then
         log "kept $TMP"
     else
@@ -161,31 +169,55 @@ wait_up() {     # URL PID NAME LOG: waits up to 10 s for a 200
     die "$name does not answer $url"
 }
 
-# --- data -----------------------------------------------------------------
+# --- data and server, per backend ------------------------------------------
 
-DB=$TMP/ub.db
-export UNIONBRIDGE_DB=sqlite:$DB
+BACKENDS=${BENCH_BACKENDS:-sqlite pg}
 UNIONBRIDGE_ADMIN_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
 export UNIONBRIDGE_ADMIN_PASSWORD
-log "init --demo in $TMP"
-"$BIN" init --demo >"$TMP/init.log" 2>&1 || { cat "$TMP/init.log" >&2; die "init failed"; }
 GEN_ARGS=(--orgs "$ORGS" --employers "$EMPLOYERS" --district "$DISTRICT")
 [[ ${BENCH_ANALYZE:-0} == 1 ]] && GEN_ARGS+=(--analyze)
-GEN_OUT=$(python3 "$ROOT/bench/gen_orgs.py" "$DB" "${GEN_ARGS[@]}")
-log "${GEN_OUT#gen_orgs: }"
-TOKEN=$("$BIN" token create admin 2>"$TMP/token.log") \
-    || { cat "$TMP/token.log" >&2; die "token create failed"; }
-[[ $TOKEN =~ ^[A-Za-z0-9._~+/=-]+$ ]] || die "unexpected token output: $TOKEN"
 
-# --- servers --------------------------------------------------------------
+# start_backend NAME: makes a database with the generated data, starts
+# serve on it; sets DBURL, TOKEN, GEN_OUT, UB_PORT, SERVER_PID.
+start_backend() {
+    local name=$1
+    mkdir -p "$TMP/$name"
+    case $name in
+    sqlite) DBURL=sqlite:$TMP/$name/ub.db ;;
+    pg)
+        if [[ -z $PG_DIR ]]; then
+            # Its own folder: the server runs as `postgres` under root and
+            # cannot enter $TMP (mode 0700).
+            PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ub-bench-pg.XXXXXX")
+            local env
+            env=$("$ROOT/scripts/pg-temp.sh" start "$PG_DIR") || die "PostgreSQL did not start"
+            eval "$env"
+            PG_ADMIN=$UB_TEST_PG
+        fi
+        psql -qAtX -c "CREATE DATABASE ub_bench" "$PG_ADMIN" >/dev/null
+        DBURL=${PG_ADMIN%/*}/ub_bench
+        ;;
+    *) die "unknown backend $name (want sqlite or pg)" ;;
+    esac
+    log "[$name] init --demo"
+    (cd "$TMP/$name" && UNIONBRIDGE_DB=$DBURL "$BIN" init --demo) >"$TMP/$name/init.log" 2>&1 \
+        || { cat "$TMP/$name/init.log" >&2; die "init failed"; }
+    GEN_OUT=$(python3 "$ROOT/bench/gen_orgs.py" "$DBURL" "${GEN_ARGS[@]}")
+    log "[$name] ${GEN_OUT#gen_orgs: }"
+    TOKEN=$(cd "$TMP/$name" && UNIONBRIDGE_DB=$DBURL "$BIN" token create admin 2>"$TMP/$name/token.log") \
+        || { cat "$TMP/$name/token.log" >&2; die "token create failed"; }
+    [[ $TOKEN =~ ^[A-Za-z0-9._~+/=-]+$ ]] || die "unexpected token output: $TOKEN"
+    UB_PORT=$(free_port)
+    (cd "$TMP/$name" && exec "$BIN" serve --db "$DBURL" --listen "127.0.0.1:$UB_PORT" \
+        --threads "$SERVER_THREADS") >"$TMP/$name/server.log" 2>&1 &
+    SERVER_PID=$!
+    wait_up "http://127.0.0.1:$UB_PORT/healthz" "$SERVER_PID" unionbridge "$TMP/$name/server.log"
+    log "[$name] unionbridge on 127.0.0.1:$UB_PORT (pid $SERVER_PID, $SERVER_THREADS threads)"
+}
 
-UB_PORT=$(free_port)
+# --- nginx ----------------------------------------------------------------
+
 NGINX_PORT=$(free_port)
-while [[ $NGINX_PORT == "$UB_PORT" ]]; do NGINX_PORT=$(free_port); done
-
-"$BIN" serve --db "sqlite:$DB" --listen "127.0.0.1:$UB_PORT" --threads "$SERVER_THREADS" \
-    >"$TMP/server.log" 2>&1 &
-SERVER_PID=$!
 
 mkdir -p "$TMP/nginx/logs" "$TMP/nginx/tmp"
 NGINX_USER=""
@@ -221,10 +253,8 @@ EOF
     >"$TMP/nginx/logs/stdout.log" 2>&1 &
 NGINX_PID=$!
 
-wait_up "http://127.0.0.1:$UB_PORT/healthz" "$SERVER_PID" unionbridge "$TMP/server.log"
 wait_up "http://127.0.0.1:$NGINX_PORT/" "$NGINX_PID" nginx "$TMP/nginx/logs/error.log"
-log "unionbridge on 127.0.0.1:$UB_PORT (pid $SERVER_PID, $SERVER_THREADS threads)," \
-    "nginx on 127.0.0.1:$NGINX_PORT (worker_processes $NGINX_WORKERS)"
+log "nginx on 127.0.0.1:$NGINX_PORT (worker_processes $NGINX_WORKERS)"
 
 # --- measurements ---------------------------------------------------------
 
@@ -276,36 +306,45 @@ parse() {
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 RESULTS=$TMP/results.txt
+RSS_LINES=$TMP/rss.txt
 : >"$RESULTS"
-for c in $CONNECTIONS; do
-    for case in "${CASES[@]}"; do
-        IFS='|' read -r name path auth <<<"$case"
-        [[ -n ${BENCH_CASES:-} && $name != *"$BENCH_CASES"* && $path != *"$BENCH_CASES"* ]] \
-            && continue
-        tok=""
-        [[ $auth == 1 ]] && tok=$TOKEN
-        url="http://127.0.0.1:$UB_PORT$path"
-        status=$(http_status "$url" ${tok:+"$tok"})
-        [[ $status == 200 ]] || die "GET $path answers $status, not 200"
-        slug=$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_')
-        log "c=$c  nginx, then GET $path  (${SECONDS_PER_RUN}s each)"
-        # The same header goes to nginx, which ignores it.
-        run_wrk "http://127.0.0.1:$NGINX_PORT/" "$TMP/wrk-nginx-$slug-$c.txt" "$tok" "$c"
-        run_wrk "$url" "$TMP/wrk-ub-$slug-$c.txt" "$tok" "$c"
-        read -r n_rps _ _ n_err < <(parse "$TMP/wrk-nginx-$slug-$c.txt") \
-            || die "cannot read wrk output $TMP/wrk-nginx-$slug-$c.txt"
-        read -r rps p50 p99 err < <(parse "$TMP/wrk-ub-$slug-$c.txt") \
-            || die "cannot read wrk output $TMP/wrk-ub-$slug-$c.txt"
-        ((n_err == 0)) || log "warning: nginx had $n_err errors or non-2xx answers"
-        printf '%s|%s|%s|%s|%s|%s|%s|%s\n' "GET $path" "$c" "$rps" "$p50" "$p99" \
-            "$n_rps" "$(awk -v a="$rps" -v b="$n_rps" 'BEGIN { printf "%.1f", b ? 100 * a / b : 0 }')" \
-            "$err" >>"$RESULTS"
+: >"$RSS_LINES"
+for backend in $BACKENDS; do
+    start_backend "$backend"
+    for c in $CONNECTIONS; do
+        for case in "${CASES[@]}"; do
+            IFS='|' read -r name path auth <<<"$case"
+            [[ -n ${BENCH_CASES:-} && $name != *"$BENCH_CASES"* && $path != *"$BENCH_CASES"* ]] \
+                && continue
+            tok=""
+            [[ $auth == 1 ]] && tok=$TOKEN
+            url="http://127.0.0.1:$UB_PORT$path"
+            status=$(http_status "$url" ${tok:+"$tok"})
+            [[ $status == 200 ]] || die "GET $path answers $status, not 200"
+            slug=$(printf '%s-%s' "$backend" "$name" | tr -c 'A-Za-z0-9' '_')
+            log "[$backend] c=$c  nginx, then GET $path  (${SECONDS_PER_RUN}s each)"
+            # The same header goes to nginx, which ignores it.
+            run_wrk "http://127.0.0.1:$NGINX_PORT/" "$TMP/wrk-nginx-$slug-$c.txt" "$tok" "$c"
+            run_wrk "$url" "$TMP/wrk-ub-$slug-$c.txt" "$tok" "$c"
+            read -r n_rps _ _ n_err < <(parse "$TMP/wrk-nginx-$slug-$c.txt") \
+                || die "cannot read wrk output $TMP/wrk-nginx-$slug-$c.txt"
+            read -r rps p50 p99 err < <(parse "$TMP/wrk-ub-$slug-$c.txt") \
+                || die "cannot read wrk output $TMP/wrk-ub-$slug-$c.txt"
+            ((n_err == 0)) || log "warning: nginx had $n_err errors or non-2xx answers"
+            printf '%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$backend" "GET $path" "$c" "$rps" "$p50" \
+                "$p99" "$n_rps" \
+                "$(awk -v a="$rps" -v b="$n_rps" 'BEGIN { printf "%.1f", b ? 100 * a / b : 0 }')" \
+                "$err" >>"$RESULTS"
+        done
     done
+    printf '%s: %s (peak %s)\n' "$backend" \
+        "$(awk '$1 == "VmRSS:" { print $2 " " $3 }' "/proc/$SERVER_PID/status")" \
+        "$(awk '$1 == "VmHWM:" { print $2 " " $3 }' "/proc/$SERVER_PID/status")" >>"$RSS_LINES"
+    stop_pid "$SERVER_PID"
+    SERVER_PID=""
 done
 
 [[ -s $RESULTS ]] || die "no case matches BENCH_CASES=${BENCH_CASES:-}"
-RSS=$(awk '$1 == "VmRSS:" { print $2 " " $3 }' "/proc/$SERVER_PID/status")
-HWM=$(awk '$1 == "VmHWM:" { print $2 " " $3 }' "/proc/$SERVER_PID/status")
 
 # --- report ---------------------------------------------------------------
 
@@ -317,14 +356,15 @@ HWM=$(awk '$1 == "VmHWM:" { print $2 " " $3 }' "/proc/$SERVER_PID/status")
     echo "data: ${GEN_OUT#gen_orgs: }"
     echo "load average before the run: $LOAD_BEFORE"
     echo
-    printf '%-50s %5s %9s %9s %9s %10s %8s %7s\n' endpoint conns 'req/s' 'p50 ms' 'p99 ms' \
-        'nginx r/s' 'ratio %' errors
-    while IFS='|' read -r ep c rps p50 p99 n_rps ratio err; do
-        printf '%-50s %5s %9s %9s %9s %10s %8s %7s\n' "$ep" "$c" "$rps" "$p50" "$p99" \
-            "$n_rps" "$ratio" "$err"
+    printf '%-7s %-46s %5s %9s %9s %9s %10s %8s %7s\n' backend endpoint conns 'req/s' \
+        'p50 ms' 'p99 ms' 'nginx r/s' 'ratio %' errors
+    while IFS='|' read -r be ep c rps p50 p99 n_rps ratio err; do
+        printf '%-7s %-46s %5s %9s %9s %9s %10s %8s %7s\n' "$be" "$ep" "$c" "$rps" "$p50" \
+            "$p99" "$n_rps" "$ratio" "$err"
     done <"$RESULTS"
     echo
-    echo "server RSS after the run: $RSS (peak $HWM)"
+    echo "server RSS after the run:"
+    cat "$RSS_LINES"
 } | tee "$TMP/report.txt"
 
 OUT=$ROOT/bench/out/$(date +%Y%m%d-%H%M%S)

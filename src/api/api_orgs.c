@@ -88,16 +88,14 @@ void api_orgs_get(struct req *r)
     }
     json_t *j = api_org_json(&o);
     json_t *anc = json_array();
-    int64_t size = 0;
-    if (org_ancestors(r->db, &o, add_ancestor, anc, &err)
-        || org_subtree_size(r->db, &o, &size, &err)) {
+    if (org_ancestors(r->db, &o, add_ancestor, anc, &err)) {
         json_decref(j);
         json_decref(anc);
         reply_err(r, &err);
         return;
     }
     json_object_set_new(j, "ancestors", anc);
-    json_object_set_new(j, "subtree_size", json_integer(size));
+    json_object_set_new(j, "subtree_size", json_integer(o.descendants + 1));
     reply_json(r, 200, j);
 }
 

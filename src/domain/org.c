@@ -210,10 +210,3 @@ int org_ancestors(struct db *db, const struct org_rec *o, org_cb cb, void *ud,
     int rc = store_org_ancestors(db, o, cb, ud);
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }
-
-int org_subtree_size(struct db *db, const struct org_rec *o, int64_t *n,
-                     struct ub_err *err)
-{
-    int rc = store_org_subtree_count(db, o->path, n);
-    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
-}

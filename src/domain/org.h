@@ -51,10 +51,6 @@ int org_children(struct db *db, const struct actor *a, const char *parent,
 int org_ancestors(struct db *db, const struct org_rec *o, org_cb cb, void *ud,
                   struct ub_err *err);
 
-/* Number of orgs in o's subtree, o included. */
-int org_subtree_size(struct db *db, const struct org_rec *o, int64_t *n,
-                     struct ub_err *err);
-
 /* Calls cb for orgs in the subtree of parent (the actor's top when NULL)
  * whose name or code contains q, at most limit (1..500). */
 int org_search(struct db *db, const struct actor *a, const char *parent, const char *q,

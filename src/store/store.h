@@ -73,6 +73,7 @@ const char *store_backend(struct store *s);
 #define ORG_CODE_MAX 32
 #define ORG_NAME_MAX 400         /* bytes: 100 characters of up to 4 bytes */
 #define ORG_PATH_MAX 400        /* "/1/5/23/": ids from the root down */
+#define ORG_MAX_DEPTH 16        /* levels; city > district > town > union use 4 */
 
 struct org_rec {
     int64_t id, parent_id;          /* parent_id 0: a root */
@@ -100,7 +101,8 @@ int store_org_rename(struct db *db, int64_t id, const char *name, int64_t now);
  * non-zero return from cb stops the walk and is returned. */
 int store_org_children(struct db *db, int64_t parent_id, const char *after, int limit,
                        org_cb cb, void *ud);
-/* Calls cb for each org on the path from the root down to o (inclusive). */
+/* Calls cb for each org on the path from the root down to o (inclusive),
+ * in one query. */
 int store_org_ancestors(struct db *db, const struct org_rec *o, org_cb cb, void *ud);
 /* The number of orgs in the subtree rooted at path (inclusive), from the
  * kept counter; "/" is the whole tree, an unknown path has none. */

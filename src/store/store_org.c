@@ -66,6 +66,8 @@ int store_org_insert(struct db *db, struct org_rec *o)
             return rc;
         ub_strlcpy(parent_path, p.path, sizeof parent_path);
         depth = p.depth + 1;
+        if (depth >= ORG_MAX_DEPTH)
+            return DB_CONSTRAINT;       /* deeper than the tree may grow */
         district = p.district_id;
     }
     int64_t now = ub_now();
@@ -154,24 +156,28 @@ int store_org_children(struct db *db, int64_t parent_id, const char *after, int 
 
 int store_org_ancestors(struct db *db, const struct org_rec *o, org_cb cb, void *ud)
 {
-    /* The path names them: walk it from the root down. */
-    const char *p = o->path;
-    while (*p == '/')
-        p++;
-    while (*p) {
-        int64_t id = 0;
-        while (*p >= '0' && *p <= '9')
-            id = id * 10 + (*p++ - '0');
-        while (*p == '/')
-            p++;
-        struct org_rec a;
-        int rc = store_org_by_id(db, id, &a);
-        if (rc != DB_OK)
-            return rc;
-        if ((rc = cb(ud, &a)) != 0)
-            return rc;
+    /* The ancestors' paths are the prefixes of o's path: one query for all
+     * of them (the tree is never deeper than ORG_MAX_DEPTH). */
+    const char *pre[ORG_MAX_DEPTH] = {0};
+    char buf[ORG_PATH_MAX + 1];
+    ub_strlcpy(buf, o->path, sizeof buf);
+    char copies[ORG_MAX_DEPTH][ORG_PATH_MAX + 1];
+    int n = 0;
+    for (char *p = buf + 1; *p && n < ORG_MAX_DEPTH; p++) {
+        if (*p == '/') {
+            size_t len = (size_t)(p - buf) + 1;
+            memcpy(copies[n], buf, len);
+            copies[n][len] = 0;
+            pre[n] = copies[n];
+            n++;
+        }
     }
-    return DB_OK;
+    return walk(db_run(db, ORG_SELECT
+                       "WHERE o.path IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+                       "$13, $14, $15, $16) ORDER BY o.depth",
+                       "ssssssssssssssss", pre[0], pre[1], pre[2], pre[3], pre[4], pre[5],
+                       pre[6], pre[7], pre[8], pre[9], pre[10], pre[11], pre[12], pre[13],
+                       pre[14], pre[15]), cb, ud);
 }
 
 int store_org_count(struct db *db, int64_t *n)
