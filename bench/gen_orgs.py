@@ -118,6 +118,8 @@ class PgDb:
         return [tuple(r.values()) for r in json.loads(out)]
 
     def load(self, orgs, emps, analyze):
+        del analyze     # always, see below
+
         def copy(table, cols, data):
             buf = io.StringIO()
             csv.writer(buf, lineterminator="\n").writerows(data)
@@ -133,7 +135,10 @@ class PgDb:
                   + "SELECT setval(pg_get_serial_sequence('orgs', 'id'), max(id)) FROM orgs;\n"
                   + "SELECT setval(pg_get_serial_sequence('employers', 'id'), max(id)) "
                     "FROM employers;\n"
-                  + "COMMIT;\n" + ("ANALYZE;\n" if analyze else ""))
+                  # After a bulk load PostgreSQL plans blind until autovacuum
+                  # gets round to it; a loader analyzes (serve does so for
+                  # SQLite at start-up).
+                  + "COMMIT;\nANALYZE;\n")
         r = subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", "-f", "-", self.url],
                            input=script, capture_output=True, text=True)
         if r.returncode != 0:
