@@ -8,7 +8,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-UB_EXTRA_PKGS="zbar-tools postgresql postgresql-client" ./scripts/setup.sh
+UB_EXTRA_PKGS="zbar-tools postgresql postgresql-client valgrind" ./scripts/setup.sh
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -39,6 +39,15 @@ rm -f build-test/meson-logs/testlog*.json build-asan/meson-logs/testlog*.json
 meson test -C build-test --num-processes "$jobs" --print-errorlogs || status=1
 meson test -C build-asan --num-processes "$jobs" --print-errorlogs || status=1
 
+# Valgrind: memory errors and leaks in the unit tests and in the server
+# (meson names the unit log testlog-unit-valgrind).
+vg="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+vg="$vg -q --suppressions=$(pwd)/tests/valgrind.supp"
+meson test -C build-test --suite unit --wrap="$vg" --logbase testlog-unit \
+    --num-processes "$jobs" --timeout-multiplier 4 --print-errorlogs || status=1
+UB_TEST_WRAP="$vg" meson test -C build-test --suite api --logbase testlog-valgrind-api \
+    --num-processes "$jobs" --timeout-multiplier 4 --print-errorlogs || status=1
+
 # PostgreSQL: a throwaway cluster, stopped on exit.
 pgdir=$(mktemp -d /tmp/ub-pg.XXXXXX)
 trap './scripts/pg-temp.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
@@ -54,5 +63,6 @@ else
     status=1
 fi
 
-python3 tests/summary.py build-test build-asan --expect testlog testlog-pg || status=1
+python3 tests/summary.py build-test build-test:testlog-pg build-test:testlog-unit-valgrind \
+    build-test:testlog-valgrind-api build-asan build-asan:testlog-pg || status=1
 exit $status

@@ -2,11 +2,11 @@
 """Adds up the test cases meson ran and prints one closing line
 "N passed, N failed".
 
-usage: summary.py BUILD_DIR... [--expect LOGBASE...]
+usage: summary.py BUILD_DIR[:LOGBASE]...
 
-Reads BUILD_DIR/meson-logs/testlog*.json.  Every LOGBASE named after
---expect (e.g. testlog testlog-pg) must exist in every build directory; a
-missing one (its backend could not run) counts as a failure.
+Reads BUILD_DIR/meson-logs/LOGBASE.json (LOGBASE defaults to testlog) for
+each argument; a missing log (that part of the suite could not run, say
+PostgreSQL did not start) counts as a failure.
 
 cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)."; the
 API tests end with "N passed, N failed".  A test program that printed
@@ -38,26 +38,22 @@ def cases(t):
 
 
 def main(argv):
-    builds, expect = argv, ["testlog"]
-    if "--expect" in argv:
-        i = argv.index("--expect")
-        builds, expect = argv[:i], argv[i + 1:]
     passed = failed = 0
-    for build in builds:
-        for base in expect:
-            log = os.path.join(build, "meson-logs", base + ".json")
-            if not os.path.exists(log):
-                print("%s: %s missing (that half of the suite did not run)" % (build, base))
-                failed += 1
-                continue
-            label = build + ("" if base == "testlog" else "/" + base[8:])
-            with open(log) as f:
-                for line in f:
-                    t = json.loads(line)
-                    p, fl = cases(t)
-                    passed += p
-                    failed += fl
-                    print("%-16s %-28s %4d passed %3d failed" % (label, t.get("name"), p, fl))
+    for spec in argv:
+        build, base = spec.split(":", 1) if ":" in spec else (spec, "testlog")
+        log = os.path.join(build, "meson-logs", base + ".json")
+        if not os.path.exists(log):
+            print("%s: %s missing (that part of the suite did not run)" % (build, base))
+            failed += 1
+            continue
+        label = build + ("" if base == "testlog" else "/" + base[8:])
+        with open(log) as f:
+            for line in f:
+                t = json.loads(line)
+                p, fl = cases(t)
+                passed += p
+                failed += fl
+                print("%-26s %-28s %4d passed %3d failed" % (label, t.get("name"), p, fl))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -22,6 +22,8 @@ ADMIN_PW = "Test-Admin-Password-1"
 # When set (postgresql://USER@HOST:PORT/DB of a server we may create
 # databases on), every Server runs on its own fresh PostgreSQL database.
 PG = os.environ.get("UB_TEST_PG")
+# A command to run serve under, e.g. "valgrind --error-exitcode=99 -q".
+WRAP = os.environ.get("UB_TEST_WRAP", "").split()
 STAFF_PW = "Staff-Password-2026"
 
 
@@ -128,13 +130,13 @@ class Server:
         if not self.log:
             self.log = open(os.path.join(self.dir, "serve.log"), "a")
         proc = subprocess.Popen(
-            [BIN, "serve", "--listen", "127.0.0.1:%d" % port, "--threads", "4",
+            WRAP + [BIN, "serve", "--listen", "127.0.0.1:%d" % port, "--threads", "4",
              *extra_args], cwd=self.dir, env=self.env, stdout=self.log,
             stderr=subprocess.STDOUT)
         self.others.append((proc, port)) if self.proc else None
         if not self.proc:
             self.proc, self.port = proc, port
-        deadline = time.time() + 20
+        deadline = time.time() + (120 if WRAP else 20)
         while time.time() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError("serve exited: " + self.read_log())
@@ -171,7 +173,8 @@ class Server:
             self.log.close()
             self.log = None
         log = self.read_log()
-        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:",
+                    "definitely lost", "Invalid read", "Invalid write", "uninitialised"):
             if bad in log:
                 raise AssertionError("serve reported %s:\n%s" % (bad, log[-3000:]))
         if code != 0:
