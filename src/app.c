@@ -23,6 +23,10 @@ void app_options_defaults(struct app_options *o)
         o->listen = "127.0.0.1:8080";
     if (!o->base_url)
         o->base_url = getenv("UNIONBRIDGE_BASE_URL");
+    if (o->join_rate < 0) {
+        const char *j = getenv("UNIONBRIDGE_JOIN_RATE");
+        o->join_rate = j ? atoi(j) : 300;
+    }
     if (o->threads <= 0) {
         const char *t = getenv("UNIONBRIDGE_THREADS");
         o->threads = t ? atoi(t) : 0;
@@ -93,6 +97,7 @@ int app_open(struct app *a, const struct app_options *o, unsigned flags)
     }
     if (crypto_key_load(a->key_path, a->key) == 0) {
         a->have_key = true;
+        vault_init(&a->vault, a->key);
     } else if (flags & APP_NEED_KEY) {
         fprintf(stderr, "unionbridge: cannot read the key file %s (missing, or not "
                         "mode 0600); run `unionbridge init` first\n", a->key_path);

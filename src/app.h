@@ -20,6 +20,7 @@ struct app_options {
     int threads;                /* serve: --threads */
     bool trust_proxy;           /* serve: --trust-proxy */
     bool secure_cookies;        /* serve: --secure-cookies */
+    int join_rate;              /* serve: --join-rate, per address per 10 min */
 };
 
 struct app {
@@ -30,6 +31,7 @@ struct app {
     struct store *store;
     unsigned char key[CRYPTO_KEY_BYTES];
     bool have_key;
+    struct vault vault;             /* derived from key when have_key */
 };
 
 /* Fills defaults from the environment into o (flags already parsed keep

@@ -12,6 +12,7 @@
 #include "http/server.h"
 #include "lib/log.h"
 #include "routes.h"
+#include "site.h"
 #include "web/page.h"
 
 int cmd_serve(int argc, char **argv)
@@ -23,9 +24,10 @@ int cmd_serve(int argc, char **argv)
         {"base-url", required_argument, NULL, 'b'},
         {"trust-proxy", no_argument, NULL, 'p'},
         {"secure-cookies", no_argument, NULL, 's'},
+        {"join-rate", required_argument, NULL, 'j'},
         {0, 0, 0, 0},
     };
-    struct app_options o = {0};
+    struct app_options o = {.join_rate = -1};
     int c;
     int64_t threads = 0;
     optind = 1;
@@ -38,6 +40,15 @@ int cmd_serve(int argc, char **argv)
         case 'b': o.base_url = optarg; break;
         case 'p': o.trust_proxy = true; break;
         case 's': o.secure_cookies = true; break;
+        case 'j': {
+            int64_t n;
+            if (!ub_parse_i64(optarg, &n) || n < 0 || n > 1000000) {
+                fprintf(stderr, "unionbridge: serve: --join-rate wants 0..1000000\n");
+                return 2;
+            }
+            o.join_rate = (int)n;
+            break;
+        }
         case 't':
             if (!ub_parse_i64(optarg, &threads) || threads < 1 || threads > 256) {
                 fprintf(stderr, "unionbridge: serve: --threads wants 1..256\n");
@@ -73,6 +84,11 @@ int cmd_serve(int argc, char **argv)
         store_release(app.store, db);
     }
     store_optimize(app.store);
+    struct site site = {
+        .vault = &app.vault,
+        .base_url = app.base_url,
+        .join_rate = o.join_rate,
+    };
     struct http_config cfg = {
         .listen = o.listen,
         .threads = o.threads,
@@ -81,7 +97,7 @@ int cmd_serve(int argc, char **argv)
         .trust_proxy = o.trust_proxy,
         .secure_cookies = o.secure_cookies,
         .store = app.store,
-        .app = &app,
+        .app = &site,
         .error_page = page_error,
     };
     routes_table(&cfg.routes, &cfg.nroutes);

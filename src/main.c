@@ -20,10 +20,13 @@ static const struct command commands[] = {
      "$UNIONBRIDGE_ADMIN_PASSWORD).  --demo loads the Beijing city federation,\n"
      "the Miyun district federation, its towns and sample employers."},
     {"serve", cmd_serve, "[--db URL] [--listen HOST:PORT] [--threads N] [--base-url URL] "
-                         "[--trust-proxy] [--secure-cookies]",
+                         "[--trust-proxy] [--secure-cookies] [--join-rate N]",
      "Serves the JSON API, the join page and the staff console over HTTP.\n"
      "--trust-proxy takes the client address from X-Real-IP (behind nginx);\n"
-     "--secure-cookies marks cookies Secure (behind TLS)."},
+     "--secure-cookies marks cookies Secure (behind TLS).  --base-url is the\n"
+     "public address printed in QR codes (default http://LISTEN).  --join-rate\n"
+     "caps join applications per client address per 10 minutes (default 300,\n"
+     "0 for none; $UNIONBRIDGE_JOIN_RATE)."},
     {"user add", cmd_user_add, "LOGIN --role ROLE --org CODE",
      "Creates a staff account; the password is read from stdin.  ROLE is\n"
      "admin, federation, union or viewer; the account acts only inside the\n"

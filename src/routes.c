@@ -22,6 +22,26 @@ static const struct http_route routes[] = {
     {"POST", "/api/v1/orgs", api_orgs_create, ROUTE_AUTH, "create {code,name,level,parent}"},
     {"GET", "/api/v1/orgs/:code", api_orgs_get, ROUTE_AUTH, "one org with its ancestors"},
     {"PATCH", "/api/v1/orgs/:code", api_orgs_update, ROUTE_AUTH, "rename {name}"},
+    {"GET", "/api/v1/orgs/:code/qr.png", api_orgs_qr_png, ROUTE_AUTH, "join QR code (PNG)"},
+    {"GET", "/api/v1/orgs/:code/qr.svg", api_orgs_qr_svg, ROUTE_AUTH, "join QR code (SVG)"},
+
+    /* Joining and review */
+    {"POST", "/api/v1/join/:token", api_join, 0, "apply to join (public)"},
+    {"GET", "/api/v1/applications", api_applications_list, ROUTE_AUTH,
+     "applications in ?org=CODE's subtree, ?status=pending"},
+    {"POST", "/api/v1/applications/approve", api_applications_bulk_approve, ROUTE_AUTH,
+     "approve many {ids:[...]}"},
+    {"GET", "/api/v1/applications/:id", api_applications_get, ROUTE_AUTH, "one application"},
+    {"POST", "/api/v1/applications/:id/approve", api_applications_approve, ROUTE_AUTH,
+     "approve: makes the member"},
+    {"POST", "/api/v1/applications/:id/reject", api_applications_reject, ROUTE_AUTH,
+     "reject {reason}"},
+
+    /* Members */
+    {"GET", "/api/v1/members", api_members_list, ROUTE_AUTH, "search ?org=CODE&q=TEXT"},
+    {"GET", "/api/v1/members/:no", api_members_get, ROUTE_AUTH, "one member (masked)"},
+    {"POST", "/api/v1/members/:no/reveal", api_members_reveal, ROUTE_AUTH,
+     "the full ID and phone numbers (audited)"},
 
     /* Employers */
     {"GET", "/api/v1/employers", api_employers_list, ROUTE_AUTH, "employers in ?org=CODE's subtree"},
@@ -41,6 +61,11 @@ static const struct http_route routes[] = {
     {"GET", "/console", page_console, ROUTE_PAGE | ROUTE_AUTH, "your org's page"},
     {"GET", "/console/orgs/:code", page_org, ROUTE_PAGE | ROUTE_AUTH, "org tree page"},
     {"GET", "/static/app.css", page_static_css, 0, "style sheet"},
+    {"GET", "/static/join.css", page_static_join_css, 0, "join page style sheet"},
+
+    /* The public join page */
+    {"GET", "/j/:token", page_join, ROUTE_PAGE, "mobile join page"},
+    {"POST", "/j/:token", page_join_post, ROUTE_PAGE, "join (form)"},
 };
 
 void routes_table(const struct http_route **r, size_t *n)

@@ -28,6 +28,18 @@ void api_employers_update(struct req *r);
 
 void api_audit_list(struct req *r);
 
+void api_join(struct req *r);
+void api_applications_list(struct req *r);
+void api_applications_get(struct req *r);
+void api_applications_approve(struct req *r);
+void api_applications_reject(struct req *r);
+void api_applications_bulk_approve(struct req *r);
+void api_members_list(struct req *r);
+void api_members_get(struct req *r);
+void api_members_reveal(struct req *r);
+void api_orgs_qr_png(struct req *r);
+void api_orgs_qr_svg(struct req *r);
+
 /* JSON forms of records (new references). */
 json_t *api_org_json(const struct org_rec *o);
 json_t *api_employer_json(const struct employer_rec *e);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "domain/audit.h"
+#include "domain/member.h"
 
 static const struct {
     const char *level;
@@ -132,6 +133,10 @@ int org_create(struct db *db, const struct actor *a, const struct org_input *in,
     if (rc != DB_OK)
         return tx_fail(db, rc, err);
     ub_strlcpy(out->parent_code, in->parent ? in->parent : "", sizeof out->parent_code);
+    char token[JOIN_TOKEN_LEN + 1];
+    rc = join_token_create(db, out->id, 0, token);
+    if (rc != DB_OK)
+        return tx_fail(db, rc, err);
     rc = audit_log(db, a, "org.create", "org", out->code, out->id,
                    json_pack("{s:s, s:s, s:s}", "name", out->name, "level", out->level,
                              "parent", out->parent_code));

@@ -118,3 +118,39 @@ int crypto_key_load(const char *path, unsigned char key[CRYPTO_KEY_BYTES])
     }
     return 0;
 }
+
+void vault_init(struct vault *v, const unsigned char key[CRYPTO_KEY_BYTES])
+{
+    crypto_kdf_derive_from_key(v->enc, sizeof v->enc, 1, "ub-vault", key);
+    crypto_kdf_derive_from_key(v->hash, sizeof v->hash, 2, "ub-vault", key);
+}
+
+void vault_seal(const struct vault *v, const void *plain, size_t n, unsigned char *out)
+{
+    randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, plain, n, out, v->enc);
+}
+
+int vault_open(const struct vault *v, const unsigned char *sealed, size_t n, char *out)
+{
+    if (n < VAULT_SEAL_OVERHEAD)
+        return -1;
+    if (crypto_secretbox_open_easy((unsigned char *)out, sealed + crypto_secretbox_NONCEBYTES,
+                                   n - crypto_secretbox_NONCEBYTES, sealed, v->enc) != 0)
+        return -1;
+    out[n - VAULT_SEAL_OVERHEAD] = 0;
+    return 0;
+}
+
+void vault_digest(const struct vault *v, const char *kind, const char *s,
+                  char out[CRYPTO_DIGEST_HEX + 1])
+{
+    unsigned char d[32];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, v->hash, sizeof v->hash, sizeof d);
+    crypto_generichash_update(&st, (const unsigned char *)kind, strlen(kind) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)s, strlen(s));
+    crypto_generichash_final(&st, d, sizeof d);
+    sodium_bin2hex(out, CRYPTO_DIGEST_HEX + 1, d, sizeof d);
+}
+_Static_assert(VAULT_SEAL_OVERHEAD == crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES, "overhead");

@@ -45,6 +45,36 @@ const char *crypto_dummy_hash(void);
 /* Constant-time comparison of two NUL-terminated strings. */
 bool crypto_streq(const char *a, const char *b);
 
+/*
+ * The vault: keys derived from the key file for personal data.  `enc`
+ * encrypts (XSalsa20-Poly1305, a fresh nonce per value); `hash` keys the
+ * BLAKE2b digests through which encrypted values are looked up (the same
+ * ID number always gives the same digest, which reveals nothing without
+ * the key).
+ */
+struct vault {
+    unsigned char enc[32];
+    unsigned char hash[32];
+};
+
+#define VAULT_SEAL_OVERHEAD 40      /* nonce (24) + tag (16) */
+
+/* Derives the vault's keys from the master key. */
+void vault_init(struct vault *v, const unsigned char key[CRYPTO_KEY_BYTES]);
+
+/* Encrypts n bytes of plain into out (n + VAULT_SEAL_OVERHEAD bytes). */
+void vault_seal(const struct vault *v, const void *plain, size_t n, unsigned char *out);
+
+/* Decrypts a sealed value of n bytes into out (n - VAULT_SEAL_OVERHEAD
+ * bytes, plus a NUL for text); returns 0, or -1 if it was tampered with or
+ * sealed with another key. */
+int vault_open(const struct vault *v, const unsigned char *sealed, size_t n, char *out);
+
+/* Writes the keyed hex digest of s, domain-separated by `kind` (e.g.
+ * "id", "phone"), to out. */
+void vault_digest(const struct vault *v, const char *kind, const char *s,
+                  char out[CRYPTO_DIGEST_HEX + 1]);
+
 /* Creates a key file with a fresh random key and mode 0600; fails if it
  * exists.  Returns 0 or -1 with errno set. */
 int crypto_key_create(const char *path);

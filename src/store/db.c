@@ -88,8 +88,10 @@ int db_step(struct db_stmt *st)
         return DB_ERROR;
     struct db *db = ((struct db_stmt_head *)st)->db;
     int rc = db->ops->step(st);
-    if (rc == DB_ERROR)
+    if (rc == DB_ERROR) {
         db->errors++;
+        log_error("db: %s", db->ops->errmsg(db));
+    }
     return rc;
 }
 

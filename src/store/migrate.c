@@ -19,6 +19,7 @@
 
 static const char *const migrations[] = {
     "store/schema/0001_foundation.sql",
+    "store/schema/0002_join.sql",
 };
 
 /* Returns the migration text for db's backend in out. */

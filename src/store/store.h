@@ -86,6 +86,7 @@ struct org_rec {
     char parent_code[ORG_CODE_MAX + 1];
     int64_t children;               /* direct children (a kept counter) */
     int64_t descendants;            /* everything below (a kept counter) */
+    bool auto_approve;              /* applications approved on arrival */
     int64_t created_at, updated_at;
 };
 
@@ -192,6 +193,114 @@ int store_rate_hit(struct db *db, const char *key, int64_t window_start,
 int store_rate_get(struct db *db, const char *key, int64_t window_start,
                    int64_t *count);
 int store_rate_clear(struct db *db, const char *key);
+
+/* ---- Join tokens, applications, members -------------------------------- */
+
+#define JOIN_TOKEN_LEN 12
+#define SEALED_MAX 96                   /* a sealed ID or phone number */
+
+struct join_token_rec {
+    char token[JOIN_TOKEN_LEN + 1];
+    int64_t org_id, event_id;
+};
+
+/* The personal fields applications and members share.  Sensitive values
+ * are only ever here sealed, digested and masked. */
+struct person_rec {
+    char name[121];                     /* 30 characters */
+    char id_hash[65];
+    unsigned char id_enc[SEALED_MAX];
+    size_t id_enc_len;
+    char id_mask[19];
+    char phone_hash[65];
+    unsigned char phone_enc[SEALED_MAX];
+    size_t phone_enc_len;
+    char phone_mask[12];
+    char gender[2];                     /* "M" or "F" */
+    char birth_date[11];                /* YYYY-MM-DD */
+    char employer_name[EMPLOYER_NAME_MAX + 1];
+    char employer_uscc[19];
+    int64_t employer_id;                /* 0: not a known employer */
+    char category[24];
+    bool migrant;
+};
+
+struct application_rec {
+    int64_t id, org_id, source_org_id, source_event_id;
+    char org_code[ORG_CODE_MAX + 1];
+    char org_name[ORG_NAME_MAX + 1];
+    char org_path[ORG_PATH_MAX + 1];
+    char status[12];
+    char channel[8];
+    struct person_rec p;
+    char consent_version[16];
+    char access_digest[65];
+    char reason[321];
+    int64_t member_id;
+    char member_no[24];
+    int64_t created_at, decided_at;
+};
+
+struct member_rec {
+    int64_t id, org_id, source_org_id, source_event_id, application_id;
+    char member_no[24];
+    char org_code[ORG_CODE_MAX + 1];
+    char org_name[ORG_NAME_MAX + 1];
+    char org_path[ORG_PATH_MAX + 1];
+    char status[16];
+    char channel[8];
+    struct person_rec p;
+    char access_digest[65];
+    int64_t joined_at;
+    char joined_on[11];
+    int64_t created_at, updated_at;
+};
+
+typedef int (*application_cb)(void *ud, const struct application_rec *a);
+typedef int (*member_cb)(void *ud, const struct member_rec *m);
+
+int store_join_token_insert(struct db *db, const struct join_token_rec *t);
+int store_join_token_find(struct db *db, const char *token, struct join_token_rec *out);
+/* The org's own join token (not an event's). */
+int store_join_token_of_org(struct db *db, int64_t org_id, struct join_token_rec *out);
+
+/* The union of an employer with that USCC (or, when uscc is empty, that
+ * exact name) inside the subtree of path: fills *union_org_id (0 when the
+ * employer has no union) and *employer_id. */
+int store_employer_union(struct db *db, const char *path, const char *uscc,
+                         const char *name, int64_t *employer_id, int64_t *union_org_id);
+
+/* Inserts a (pending or decided) application; fills a->id. */
+int store_application_insert(struct db *db, struct application_rec *a);
+int store_application_by_id(struct db *db, int64_t id, struct application_rec *out);
+/* Is there a pending application (or a live member) with this ID digest? */
+int store_person_state(struct db *db, const char *id_hash, bool *pending, bool *member);
+/* Sets status, reason, decider and member for a pending application;
+ * DB_NOTFOUND if it is no longer pending. */
+int store_application_decide(struct db *db, int64_t id, const char *status,
+                             const char *reason, int64_t by, int64_t member_id);
+/* Applications in the subtree of path with a status ("" = any), newest
+ * first, ids below before (0: from the newest), at most limit. */
+int store_application_list(struct db *db, const char *path, int64_t district,
+                            const char *status, int64_t before, int limit,
+                            application_cb cb, void *ud);
+
+/* Inserts a member and gives it the next member number. */
+int store_member_insert(struct db *db, struct member_rec *m);
+int store_member_by_no(struct db *db, const char *member_no, struct member_rec *out);
+int store_member_by_access(struct db *db, const char *access_digest, struct member_rec *out);
+/* Members in the subtree of path matching q: a member number, a phone
+ * digest (phone_hash non-empty), or a name containing q; ids below before. */
+int store_member_search(struct db *db, const char *path, int64_t district, const char *q,
+                        const char *phone_hash, int64_t before, int limit,
+                        member_cb cb, void *ud);
+
+/* A kept answer for key, if any (body is sealed; caller opens it). */
+int store_idempotency_get(struct db *db, const char *key, int *status,
+                          unsigned char *body, size_t cap, size_t *len);
+/* Keeps an answer; DB_CONFLICT if the key is taken (a concurrent retry). */
+int store_idempotency_put(struct db *db, const char *key, int status,
+                          const unsigned char *body, size_t len);
 
 /* ---- Audit log (append-only) ------------------------------------------- */
 

@@ -15,7 +15,7 @@
 #define ORG_SELECT                                                             \
     "SELECT o.id, COALESCE(o.parent_id, 0), o.code, o.name, o.level, o.path, " \
     "o.depth, COALESCE(p.code, ''), o.children, "                              \
-    "o.created_at, o.updated_at, o.district_id, o.descendants "                \
+    "o.created_at, o.updated_at, o.district_id, o.descendants, o.auto_approve " \
     "FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id "
 
 static void read_org(struct db_stmt *st, struct org_rec *o)
@@ -33,6 +33,7 @@ static void read_org(struct db_stmt *st, struct org_rec *o)
     o->updated_at = db_i64(st, 10);
     o->district_id = db_i64(st, 11);
     o->descendants = db_i64(st, 12);
+    o->auto_approve = db_i64(st, 13) != 0;
 }
 
 static int one_org(struct db_stmt *st, struct org_rec *out)

@@ -22,5 +22,11 @@ void page_login_post(struct req *r);
 void page_logout(struct req *r);
 void page_org(struct req *r);
 void page_static_css(struct req *r);
+void page_static_join_css(struct req *r);
+/* Serves an embedded file (cached for an hour). */
+void page_static_file(struct req *r, const char *name);
+
+void page_join(struct req *r);
+void page_join_post(struct req *r);
 
 #endif

@@ -4,9 +4,9 @@
 #include "lib/embedded.h"
 #include "web/page.h"
 
-void page_static_css(struct req *r)
+void page_static_file(struct req *r, const char *name)
 {
-    const struct embedded_file *f = embedded_find("web/static/app.css");
+    const struct embedded_file *f = embedded_find(name);
     if (!f) {
         reply_error(r, 404, "not_found", "not found");
         return;
@@ -15,4 +15,9 @@ void page_static_css(struct req *r)
     r->ctype = "text/css; charset=utf-8";
     req_add_header(r, "Cache-Control", "public, max-age=3600");
     buf_append(&r->out, f->data, f->len);
+}
+
+void page_static_css(struct req *r)
+{
+    page_static_file(r, "web/static/app.css");
 }

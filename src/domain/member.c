@@ -1,0 +1,585 @@
+/*
+ * member.c: joining, review and members.
+ */
+#include "domain/member.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "domain/audit.h"
+#include "domain/idcard.h"
+#include "domain/org.h"
+#include "domain/uscc.h"
+
+const struct category member_categories[] = {
+    {"industrial", "产业工人"},
+    {"outdoor", "户外劳动者"},
+    {"courier", "快递员"},
+    {"food_delivery", "外卖送餐员"},
+    {"ride_hailing", "网约车司机"},
+    {"truck_driver", "货车司机"},
+    {"security_guard", "保安员"},
+    {"domestic", "家政服务员"},
+    {"care_worker", "护工护理员"},
+    {"mall_info", "商场信息员"},
+    {"real_estate_agent", "房产中介员"},
+    {"streamer", "网络主播"},
+    {"other", "其他"},
+    {NULL, NULL},
+};
+
+const char join_notice[] =
+    "为办理入会，工会将收集您的姓名、身份证号、手机号、工作单位和职工类别，"
+    "仅用于会员登记、会员服务和工会统计。身份证号和手机号加密保存，"
+    "工作人员只能看到部分号码。您可以随时查看、更正个人信息或申请退会。";
+
+const char *member_category_label(const char *code)
+{
+    for (const struct category *c = member_categories; code && c->code; c++)
+        if (strcmp(c->code, code) == 0)
+            return c->label;
+    return NULL;
+}
+
+void phone_mask(const char *phone, char *out)
+{
+    if (strlen(phone) != 11) {
+        out[0] = 0;
+        return;
+    }
+    snprintf(out, 12, "%.3s****%.4s", phone, phone + 7);
+}
+
+static int today_ymd(void)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+/* ---- Validation -------------------------------------------------------- */
+
+/* Checks a join's fields and fills the person (sealed, digested, masked). */
+static int check_person(const struct vault *v, const struct join_input *in,
+                        struct person_rec *p, struct ub_err *err)
+{
+    memset(p, 0, sizeof *p);
+    if (name_check("name", in->name, 30, err))
+        return ub_fail_field(err, err->kind, err->code, "name", "请填写姓名（不超过30个字）");
+    ub_strlcpy(p->name, in->name, sizeof p->name);
+
+    if (!in->id_number || !*in->id_number)
+        return ub_fail_field(err, UB_EINVALID, "missing_field", "id_number", "请填写身份证号");
+    struct idcard id;
+    int today = today_ymd();
+    enum idcard_error ie = idcard_parse(in->id_number, today, &id);
+    if (ie != IDCARD_OK)
+        return ub_fail_field(err, UB_EINVALID, idcard_error_code(ie), "id_number", "%s",
+                             idcard_error_message(ie));
+    if (idcard_age(&id, today) < JOIN_MIN_AGE)
+        return ub_fail_field(err, UB_EINVALID, "too_young", "id_number",
+                             "年满%d周岁方可入会", JOIN_MIN_AGE);
+
+    const char *ph = in->phone ? in->phone : "";
+    bool ok = strlen(ph) == 11 && ph[0] == '1';
+    for (const char *c = ph; ok && *c; c++)
+        ok = *c >= '0' && *c <= '9';
+    if (!ok)
+        return ub_fail_field(err, UB_EINVALID, "invalid_phone", "phone",
+                             "手机号应为以1开头的11位数字");
+
+    if (!member_category_label(in->category))
+        return ub_fail_field(err, UB_EINVALID, "invalid_category", "category",
+                             "请选择职工类别");
+    ub_strlcpy(p->category, in->category, sizeof p->category);
+
+    const char *en = in->employer_name ? in->employer_name : "";
+    if (*en && name_check("employer_name", en, 100, err))
+        return ub_fail_field(err, err->kind, err->code, "employer_name",
+                             "工作单位名称不能超过100个字");
+    ub_strlcpy(p->employer_name, en, sizeof p->employer_name);
+    if (in->employer_uscc && *in->employer_uscc) {
+        enum uscc_error ue = uscc_parse(in->employer_uscc, p->employer_uscc);
+        if (ue != USCC_OK)
+            return ub_fail_field(err, UB_EINVALID, uscc_error_code(ue), "employer_uscc", "%s",
+                                 uscc_error_message(ue));
+    }
+    p->migrant = in->migrant > 0;
+
+    if (!in->consent_version || strcmp(in->consent_version, JOIN_NOTICE_VERSION) != 0)
+        return ub_fail_field(err, UB_EINVALID, "consent_required", "consent_version",
+                             "请阅读并同意个人信息告知");
+
+    /* Only now, with everything valid, the sensitive parts. */
+    vault_digest(v, "id", id.number, p->id_hash);
+    vault_seal(v, id.number, strlen(id.number), p->id_enc);
+    p->id_enc_len = strlen(id.number) + VAULT_SEAL_OVERHEAD;
+    idcard_mask(id.number, p->id_mask);
+    vault_digest(v, "phone", ph, p->phone_hash);
+    vault_seal(v, ph, 11, p->phone_enc);
+    p->phone_enc_len = 11 + VAULT_SEAL_OVERHEAD;
+    phone_mask(ph, p->phone_mask);
+    ub_strlcpy(p->gender, id.male ? "M" : "F", sizeof p->gender);
+    snprintf(p->birth_date, sizeof p->birth_date, "%04d-%02d-%02d", id.birth_year,
+             id.birth_month, id.birth_day);
+    return 0;
+}
+
+/* ---- Join tokens ------------------------------------------------------- */
+
+int join_token_create(struct db *db, int64_t org_id, int64_t event_id,
+                      char token[JOIN_TOKEN_LEN + 1])
+{
+    struct join_token_rec t = {.org_id = org_id, .event_id = event_id};
+    crypto_random_alnum(t.token, sizeof t.token);
+    int rc = store_join_token_insert(db, &t);
+    if (rc == DB_OK)
+        ub_strlcpy(token, t.token, JOIN_TOKEN_LEN + 1);
+    return rc;
+}
+
+int join_token_org(struct db *db, const char *token, struct org_rec *org, struct ub_err *err)
+{
+    struct join_token_rec t;
+    int rc = token && strlen(token) == JOIN_TOKEN_LEN ? store_join_token_find(db, token, &t)
+                                                      : DB_NOTFOUND;
+    if (rc == DB_OK)
+        rc = store_org_by_id(db, t.org_id, org);
+    if (rc == DB_NOTFOUND)
+        return ub_fail(err, UB_ENOTFOUND, "join_token_not_found", "二维码无效或已失效");
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+int org_join_token(struct db *db, const struct actor *a, const char *code,
+                   struct org_rec *org, char token[JOIN_TOKEN_LEN + 1], struct ub_err *err)
+{
+    if (org_get(db, a, code, org, err))
+        return -1;
+    struct join_token_rec t;
+    int rc = store_join_token_of_org(db, org->id, &t);
+    if (rc == DB_OK) {
+        ub_strlcpy(token, t.token, JOIN_TOKEN_LEN + 1);
+        return 0;
+    }
+    if (rc != DB_NOTFOUND)
+        return ub_fail_store(err, rc);
+    rc = join_token_create(db, org->id, 0, token);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+/* ---- Joining ----------------------------------------------------------- */
+
+/* The kept answer of a join, sealed. */
+static int keep_answer(struct db *db, const struct vault *v, const char *key,
+                       const struct join_result *r)
+{
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}",
+                          "application_id", (json_int_t)r->application_id,
+                          "status", r->status, "access_token", r->access_token,
+                          "member_no", r->member_no, "org", r->org_code,
+                          "org_name", r->org_name);
+    char *text = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    size_t n = strlen(text);
+    unsigned char *sealed = xmalloc(n + VAULT_SEAL_OVERHEAD);
+    vault_seal(v, text, n, sealed);
+    int rc = store_idempotency_put(db, key, 201, sealed, n + VAULT_SEAL_OVERHEAD);
+    free(sealed);
+    free(text);
+    return rc;
+}
+
+/* Returns 1 and fills r when key has a kept answer, 0 when not, -1. */
+static int kept_answer(struct db *db, const struct vault *v, const char *key,
+                       struct join_result *r, struct ub_err *err)
+{
+    unsigned char sealed[2048];
+    char text[2048];
+    size_t n;
+    int status;
+    int rc = store_idempotency_get(db, key, &status, sealed, sizeof sealed, &n);
+    if (rc == DB_NOTFOUND)
+        return 0;
+    if (rc != DB_OK)
+        return ub_fail_store(err, rc);
+    json_t *j = vault_open(v, sealed, n, text) == 0 ? json_loads(text, 0, NULL) : NULL;
+    if (!j)
+        return ub_fail(err, UB_ESTORE, "storage_error", "无法读取已保存的应答");
+    memset(r, 0, sizeof *r);
+    r->application_id = json_integer_value(json_object_get(j, "application_id"));
+    ub_strlcpy(r->status, json_string_value(json_object_get(j, "status")) ?: "", sizeof r->status);
+    ub_strlcpy(r->access_token, json_string_value(json_object_get(j, "access_token")) ?: "",
+               sizeof r->access_token);
+    ub_strlcpy(r->member_no, json_string_value(json_object_get(j, "member_no")) ?: "",
+               sizeof r->member_no);
+    ub_strlcpy(r->org_code, json_string_value(json_object_get(j, "org")) ?: "",
+               sizeof r->org_code);
+    ub_strlcpy(r->org_name, json_string_value(json_object_get(j, "org_name")) ?: "",
+               sizeof r->org_name);
+    json_decref(j);
+    return 1;
+}
+
+/* The member made from an application (inside the caller's transaction). */
+static int make_member(struct db *db, const struct application_rec *a, struct member_rec *m)
+{
+    memset(m, 0, sizeof *m);
+    m->org_id = a->org_id;
+    ub_strlcpy(m->status, "active", sizeof m->status);
+    ub_strlcpy(m->channel, a->channel, sizeof m->channel);
+    m->source_org_id = a->source_org_id;
+    m->source_event_id = a->source_event_id;
+    m->application_id = a->id;
+    m->p = a->p;
+    ub_strlcpy(m->access_digest, a->access_digest, sizeof m->access_digest);
+    ub_strlcpy(m->org_code, a->org_code, sizeof m->org_code);
+    ub_strlcpy(m->org_name, a->org_name, sizeof m->org_name);
+    int rc = store_member_insert(db, m);
+    if (rc == DB_OK)
+        rc = store_application_decide(db, a->id, "approved", NULL, 0, m->id);
+    return rc;
+}
+
+static void worker_actor(struct actor *w, const char *addr, const char *mask)
+{
+    memset(w, 0, sizeof *w);
+    snprintf(w->login, sizeof w->login, "worker:%s", mask);
+    w->role = ROLE_NONE;
+    ub_strlcpy(w->addr, addr ? addr : "", sizeof w->addr);
+}
+
+int join_submit(struct db *db, const struct vault *v, const char *token,
+                const struct join_input *in, const char *addr, const char *idem_key,
+                int rate_limit, struct join_result *out, bool *replayed, struct ub_err *err)
+{
+    memset(out, 0, sizeof *out);
+    *replayed = false;
+    struct org_rec source;
+    if (join_token_org(db, token, &source, err))
+        return -1;
+
+    char key[128] = "";
+    if (idem_key && *idem_key) {
+        if (strlen(idem_key) > 64 || !ub_utf8_text(idem_key, false))
+            return ub_fail(err, UB_EBAD, "bad_idempotency_key",
+                           "Idempotency-Key 应为不超过64个字符的文本");
+        snprintf(key, sizeof key, "join:%s:%s", token, idem_key);
+        int k = kept_answer(db, v, key, out, err);
+        if (k < 0)
+            return -1;
+        if (k == 1) {
+            *replayed = true;
+            return 0;
+        }
+    }
+
+    if (rate_limit > 0) {
+        char rkey[96];
+        snprintf(rkey, sizeof rkey, "join:addr:%.64s", addr ? addr : "");
+        int64_t now = ub_now(), n = 0;
+        int rc = store_rate_hit(db, rkey, now - now % 600, &n);
+        if (rc != DB_OK)
+            return ub_fail_store(err, rc);
+        if (n > rate_limit) {
+            ub_fail(err, UB_ERATE, "too_many_requests", "提交过于频繁，请稍后再试");
+            err->retry_after = (int)(600 - now % 600);
+            return -1;
+        }
+    }
+
+    struct application_rec *a = xcalloc(1, sizeof *a);
+    int status = -1;
+    if (check_person(v, in, &a->p, err))
+        goto out;
+
+    /* Routing: the named employer's own union, if it has one in the
+     * token's subtree; else the token's org. */
+    int64_t employer_id = 0, union_id = 0;
+    int rc = store_employer_union(db, source.path, a->p.employer_uscc, a->p.employer_name,
+                                  &employer_id, &union_id);
+    if (rc != DB_OK) {
+        ub_fail_store(err, rc);
+        goto out;
+    }
+    a->p.employer_id = employer_id;
+    struct org_rec dest = source;
+    if (union_id && union_id != source.id && store_org_by_id(db, union_id, &dest) != DB_OK)
+        dest = source;
+
+    a->org_id = dest.id;
+    a->source_org_id = source.id;
+    ub_strlcpy(a->org_code, dest.code, sizeof a->org_code);
+    ub_strlcpy(a->org_name, dest.name, sizeof a->org_name);
+    ub_strlcpy(a->status, "pending", sizeof a->status);
+    ub_strlcpy(a->channel, "qr", sizeof a->channel);
+    ub_strlcpy(a->consent_version, in->consent_version, sizeof a->consent_version);
+    crypto_token(out->access_token);
+    crypto_digest_hex(out->access_token, a->access_digest);
+
+    if (tx_begin(db, err))
+        goto out;
+    bool pending = false, member = false;
+    rc = store_person_state(db, a->p.id_hash, &pending, &member);
+    if (rc != DB_OK) {
+        tx_fail(db, rc, err);
+        goto out;
+    }
+    if (member || pending) {
+        db_rollback(db);
+        if (member)
+            ub_fail(err, UB_ECONFLICT, "already_member", "您已是工会会员，无需重复入会");
+        else
+            ub_fail(err, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
+        goto out;
+    }
+    rc = store_application_insert(db, a);
+    if (rc == DB_CONFLICT) {        /* the same person, a moment earlier */
+        db_rollback(db);
+        ub_fail(err, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
+        goto out;
+    }
+    struct actor w;
+    worker_actor(&w, addr, a->p.id_mask);
+    char sid[24];
+    snprintf(sid, sizeof sid, "%lld", (long long)a->id);
+    if (rc == DB_OK)
+        rc = audit_log(db, &w, "application.submit", "application", sid, dest.id,
+                       json_pack("{s:s, s:s, s:s}", "source", source.code, "org", dest.code,
+                                 "channel", "qr"));
+    ub_strlcpy(out->status, "pending", sizeof out->status);
+    if (rc == DB_OK && dest.auto_approve) {
+        struct member_rec m;
+        rc = make_member(db, a, &m);
+        if (rc == DB_OK) {
+            ub_strlcpy(out->status, "approved", sizeof out->status);
+            ub_strlcpy(out->member_no, m.member_no, sizeof out->member_no);
+            rc = audit_log(db, &w, "application.approve", "application", sid, dest.id,
+                           json_pack("{s:s, s:b}", "member_no", m.member_no, "auto", 1));
+        }
+    }
+    out->application_id = a->id;
+    ub_strlcpy(out->org_code, dest.code, sizeof out->org_code);
+    ub_strlcpy(out->org_name, dest.name, sizeof out->org_name);
+    if (rc == DB_OK && *key)
+        rc = keep_answer(db, v, key, out);
+    if (rc == DB_CONFLICT && *key) {
+        /* A concurrent retry with the same key got there first. */
+        db_rollback(db);
+        int k = kept_answer(db, v, key, out, err);
+        if (k == 1) {
+            *replayed = true;
+            status = 0;
+        } else if (k == 0) {
+            ub_fail(err, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
+        }
+        goto out;
+    }
+    if (rc != DB_OK) {
+        tx_fail(db, rc, err);
+        goto out;
+    }
+    if (tx_commit(db, err))
+        goto out;
+    status = 0;
+out:
+    free(a);
+    return status;
+}
+
+/* ---- Review ------------------------------------------------------------ */
+
+int application_get(struct db *db, const struct actor *a, int64_t id,
+                    struct application_rec *out, struct ub_err *err)
+{
+    int rc = store_application_by_id(db, id, out);
+    if (rc == DB_NOTFOUND)
+        return ub_fail(err, UB_ENOTFOUND, "application_not_found", "入会申请不存在");
+    if (rc != DB_OK)
+        return ub_fail_store(err, rc);
+    return actor_may(a, PERM_READ, out->org_path, err);
+}
+
+int application_list(struct db *db, const struct actor *a, const char *org,
+                     const char *status, int64_t before, int limit, application_cb cb,
+                     void *ud, struct ub_err *err)
+{
+    const char *path = *a->org_path ? a->org_path : "/";
+    int64_t district = a->district_id;
+    struct org_rec o;
+    if (org && *org) {
+        if (org_get(db, a, org, &o, err))
+            return -1;
+        path = o.path;
+        district = o.district_id;
+    }
+    static const char *const statuses[] = {"", "pending", "approved", "rejected", "withdrawn"};
+    bool known = false;
+    for (size_t i = 0; i < UB_ARRAY_LEN(statuses); i++)
+        known = known || strcmp(status ? status : "", statuses[i]) == 0;
+    if (!known)
+        return ub_fail_field(err, UB_EBAD, "bad_query", "status",
+                             "status 应为 pending、approved、rejected 或 withdrawn");
+    int rc = store_application_list(db, path, district, status ? status : "", before, limit,
+                                    cb, ud);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+int application_approve(struct db *db, const struct actor *a, int64_t id,
+                        struct member_rec *out, struct ub_err *err)
+{
+    struct application_rec *app = xmalloc(sizeof *app);
+    int status = -1;
+    if (application_get(db, a, id, app, err) || actor_may(a, PERM_WRITE, app->org_path, err))
+        goto out;
+    if (strcmp(app->status, "pending") != 0) {
+        ub_fail(err, UB_ECONFLICT, "not_pending", "该申请已处理（%s）", app->status);
+        goto out;
+    }
+    if (tx_begin(db, err))
+        goto out;
+    bool pending, member;
+    int rc = store_person_state(db, app->p.id_hash, &pending, &member);
+    if (rc == DB_OK && member) {
+        db_rollback(db);
+        ub_fail(err, UB_ECONFLICT, "already_member", "此人已是会员");
+        goto out;
+    }
+    if (rc == DB_OK)
+        rc = make_member(db, app, out);
+    if (rc == DB_NOTFOUND) {        /* decided by someone else meanwhile */
+        db_rollback(db);
+        ub_fail(err, UB_ECONFLICT, "not_pending", "该申请已处理");
+        goto out;
+    }
+    if (rc == DB_CONFLICT) {
+        db_rollback(db);
+        ub_fail(err, UB_ECONFLICT, "already_member", "此人已是会员");
+        goto out;
+    }
+    char sid[24];
+    snprintf(sid, sizeof sid, "%lld", (long long)id);
+    if (rc == DB_OK)
+        rc = audit_log(db, a, "application.approve", "application", sid, app->org_id,
+                       json_pack("{s:s}", "member_no", out->member_no));
+    if (rc != DB_OK) {
+        tx_fail(db, rc, err);
+        goto out;
+    }
+    if (tx_commit(db, err))
+        goto out;
+    /* The member as stored: org path for the caller's links. */
+    ub_strlcpy(out->org_path, app->org_path, sizeof out->org_path);
+    status = 0;
+out:
+    free(app);
+    return status;
+}
+
+int application_reject(struct db *db, const struct actor *a, int64_t id, const char *reason,
+                       struct ub_err *err)
+{
+    struct application_rec *app = xmalloc(sizeof *app);
+    int status = -1;
+    if (application_get(db, a, id, app, err) || actor_may(a, PERM_WRITE, app->org_path, err))
+        goto out;
+    if (name_check("reason", reason, 100, err)) {
+        ub_fail_field(err, UB_EINVALID, err->code, "reason", "请填写不通过的原因（不超过100字）");
+        goto out;
+    }
+    if (strcmp(app->status, "pending") != 0) {
+        ub_fail(err, UB_ECONFLICT, "not_pending", "该申请已处理（%s）", app->status);
+        goto out;
+    }
+    if (tx_begin(db, err))
+        goto out;
+    int rc = store_application_decide(db, id, "rejected", reason, a->user_id, 0);
+    if (rc == DB_NOTFOUND) {
+        db_rollback(db);
+        ub_fail(err, UB_ECONFLICT, "not_pending", "该申请已处理");
+        goto out;
+    }
+    char sid[24];
+    snprintf(sid, sizeof sid, "%lld", (long long)id);
+    if (rc == DB_OK)
+        rc = audit_log(db, a, "application.reject", "application", sid, app->org_id,
+                       json_pack("{s:s}", "reason", reason));
+    if (rc != DB_OK) {
+        tx_fail(db, rc, err);
+        goto out;
+    }
+    if (tx_commit(db, err))
+        goto out;
+    status = 0;
+out:
+    free(app);
+    return status;
+}
+
+/* ---- Members ----------------------------------------------------------- */
+
+int member_get(struct db *db, const struct actor *a, const char *member_no,
+               struct member_rec *out, struct ub_err *err)
+{
+    int rc = member_no && strlen(member_no) < sizeof out->member_no
+                 ? store_member_by_no(db, member_no, out) : DB_NOTFOUND;
+    if (rc == DB_NOTFOUND)
+        return ub_fail(err, UB_ENOTFOUND, "member_not_found", "会员不存在");
+    if (rc != DB_OK)
+        return ub_fail_store(err, rc);
+    return actor_may(a, PERM_READ, out->org_path, err);
+}
+
+int member_search(struct db *db, const struct vault *v, const struct actor *a,
+                  const char *org, const char *q, int64_t before, int limit, member_cb cb,
+                  void *ud, struct ub_err *err)
+{
+    const char *path = *a->org_path ? a->org_path : "/";
+    int64_t district = a->district_id;
+    struct org_rec o;
+    if (org && *org) {
+        if (org_get(db, a, org, &o, err))
+            return -1;
+        path = o.path;
+        district = o.district_id;
+    }
+    char phone_hash[CRYPTO_DIGEST_HEX + 1] = "";
+    if (q && strlen(q) == 11 && q[0] == '1' && strspn(q, "0123456789") == 11)
+        vault_digest(v, "phone", q, phone_hash);
+    int rc = store_member_search(db, path, district, q, phone_hash, before, limit, cb, ud);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+int member_reveal(struct db *db, const struct vault *v, const struct actor *a,
+                  const char *member_no, char id_number[19], char phone[12],
+                  struct ub_err *err)
+{
+    struct member_rec *m = xmalloc(sizeof *m);
+    int status = -1;
+    if (member_get(db, a, member_no, m, err) || actor_may(a, PERM_MANAGE, m->org_path, err))
+        goto out;
+    char idb[SEALED_MAX], phb[SEALED_MAX];
+    if (vault_open(v, m->p.id_enc, m->p.id_enc_len, idb)
+        || vault_open(v, m->p.phone_enc, m->p.phone_enc_len, phb)) {
+        ub_fail(err, UB_ESTORE, "decrypt_failed", "无法解密（密钥文件不匹配？）");
+        goto out;
+    }
+    if (tx_begin(db, err))
+        goto out;
+    int rc = audit_log(db, a, "member.reveal", "member", m->member_no, m->org_id,
+                       json_pack("{s:s}", "fields", "id_number,phone"));
+    if (rc != DB_OK) {
+        tx_fail(db, rc, err);
+        goto out;
+    }
+    if (tx_commit(db, err))
+        goto out;
+    ub_strlcpy(id_number, idb, 19);
+    ub_strlcpy(phone, phb, 12);
+    status = 0;
+out:
+    free(m);
+    return status;
+}

@@ -1,0 +1,108 @@
+/*
+ * member.h: joining the union and membership (入会).
+ *
+ * A worker scans a join token's QR code and applies; the token decides the
+ * receiving union, unless the worker names an employer in that subtree with
+ * a union of its own, which then receives it.  Staff approve or reject;
+ * approval makes the member, with a member number unique across the
+ * system.  One person (one resident ID number) has at most one pending
+ * application and one live membership.
+ *
+ * ID and phone numbers are sealed with the vault key, looked up through
+ * keyed digests and shown masked; revealing them is an audited action.
+ */
+#ifndef UB_MEMBER_H
+#define UB_MEMBER_H
+
+#include "domain/actor.h"
+#include "lib/crypto.h"
+
+#define JOIN_NOTICE_VERSION "1"
+#define JOIN_MIN_AGE 16
+
+struct join_input {
+    const char *name;
+    const char *id_number;
+    const char *phone;
+    const char *employer_name;
+    const char *employer_uscc;
+    const char *category;
+    int migrant;                /* 0, 1; -1: not given (means no) */
+    const char *consent_version;
+};
+
+struct join_result {
+    int64_t application_id;
+    char status[12];            /* pending, or approved (auto-approve) */
+    char access_token[CRYPTO_TOKEN_LEN + 1];
+    char member_no[24];
+    char org_code[ORG_CODE_MAX + 1];
+    char org_name[ORG_NAME_MAX + 1];
+};
+
+/* The worker categories (CONTRACT.md): code and Chinese label. */
+struct category {
+    const char *code, *label;
+};
+extern const struct category member_categories[];
+const char *member_category_label(const char *code);
+
+/* The join notice the worker consents to (version JOIN_NOTICE_VERSION). */
+extern const char join_notice[];
+
+/*
+ * Submits an application through join token `token` from address addr.
+ * idem_key (may be NULL) makes a retry return the first answer (*replayed
+ * is then set).  rate_limit is the number of submissions allowed per
+ * address per 10 minutes (0: no limit).  Returns 0 with out filled, or -1
+ * with err: 404 join_token_not_found, 422 for each field (err.field set),
+ * 409 already_member or application_pending, 429 too_many_requests.
+ */
+int join_submit(struct db *db, const struct vault *v, const char *token,
+                const struct join_input *in, const char *addr, const char *idem_key,
+                int rate_limit, struct join_result *out, bool *replayed, struct ub_err *err);
+
+/* Looks up a join token: fills org (the token's org).  404 if unknown. */
+int join_token_org(struct db *db, const char *token, struct org_rec *org, struct ub_err *err);
+
+/* The join token of an org the actor may see (made on first use). */
+int org_join_token(struct db *db, const struct actor *a, const char *code,
+                   struct org_rec *org, char token[JOIN_TOKEN_LEN + 1], struct ub_err *err);
+/* Makes a fresh join token for org_id inside the caller's transaction. */
+int join_token_create(struct db *db, int64_t org_id, int64_t event_id,
+                      char token[JOIN_TOKEN_LEN + 1]);
+
+/* ---- Review ------------------------------------------------------------ */
+
+int application_get(struct db *db, const struct actor *a, int64_t id,
+                    struct application_rec *out, struct ub_err *err);
+/* Lists applications of org's subtree (the actor's top when NULL). */
+int application_list(struct db *db, const struct actor *a, const char *org,
+                     const char *status, int64_t before, int limit, application_cb cb,
+                     void *ud, struct ub_err *err);
+/* Approves a pending application: makes the member.  Audited. */
+int application_approve(struct db *db, const struct actor *a, int64_t id,
+                        struct member_rec *out, struct ub_err *err);
+/* Rejects a pending application with a reason.  Audited. */
+int application_reject(struct db *db, const struct actor *a, int64_t id, const char *reason,
+                       struct ub_err *err);
+
+/* ---- Members ----------------------------------------------------------- */
+
+int member_get(struct db *db, const struct actor *a, const char *member_no,
+               struct member_rec *out, struct ub_err *err);
+/* Searches org's subtree: q is a member number, a full phone number or
+ * part of a name. */
+int member_search(struct db *db, const struct vault *v, const struct actor *a,
+                  const char *org, const char *q, int64_t before, int limit, member_cb cb,
+                  void *ud, struct ub_err *err);
+/* Decrypts a member's ID and phone numbers for a role that may (admin,
+ * federation).  Audited. */
+int member_reveal(struct db *db, const struct vault *v, const struct actor *a,
+                  const char *member_no, char id_number[19], char phone[12],
+                  struct ub_err *err);
+
+/* Masks a phone number as 138****1234 into out (>= 12 bytes). */
+void phone_mask(const char *phone, char *out);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * site.h: what handlers need to know about the running site, handed to
+ * the HTTP server as its opaque app pointer by `serve` and read back with
+ * site_of(r).  A leaf header: it depends on nothing above lib/.
+ */
+#ifndef UB_SITE_H
+#define UB_SITE_H
+
+#include "lib/crypto.h"
+
+struct site {
+    const struct vault *vault;      /* keys for personal data */
+    const char *base_url;           /* "https://ub.example.org", no trailing / */
+    int join_rate;                  /* joins per address per 10 minutes (0: no limit) */
+};
+
+#define site_of(r) ((const struct site *)http_app(r))
+
+#endif

@@ -1,0 +1,407 @@
+/*
+ * store_member.c: join tokens, applications, members and kept answers for
+ * retried requests.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/util.h"
+#include "store/store.h"
+#include "store/store_util.h"
+
+/* ---- Join tokens ------------------------------------------------------- */
+
+int store_join_token_insert(struct db *db, const struct join_token_rec *t)
+{
+    return db_exec_stmt(db,
+        "INSERT INTO join_tokens (token, org_id, event_id, created_at) VALUES ($1, $2, $3, $4)",
+        "siIi", t->token, t->org_id, t->event_id, ub_now());
+}
+
+static int one_token(struct db_stmt *st, struct join_token_rec *out)
+{
+    int rc = store_one(db_step(st));
+    if (rc == DB_OK) {
+        store_col(st, 0, out->token, sizeof out->token);
+        out->org_id = db_i64(st, 1);
+        out->event_id = db_i64(st, 2);
+    }
+    db_done(st);
+    return rc;
+}
+
+int store_join_token_find(struct db *db, const char *token, struct join_token_rec *out)
+{
+    return one_token(db_run(db, "SELECT token, org_id, COALESCE(event_id, 0) FROM join_tokens "
+                                "WHERE token = $1", "s", token), out);
+}
+
+int store_join_token_of_org(struct db *db, int64_t org_id, struct join_token_rec *out)
+{
+    return one_token(db_run(db, "SELECT token, org_id, 0 FROM join_tokens "
+                                "WHERE org_id = $1 AND event_id IS NULL "
+                                "ORDER BY created_at LIMIT 1", "i", org_id), out);
+}
+
+int store_employer_union(struct db *db, const char *path, const char *uscc,
+                         const char *name, int64_t *employer_id, int64_t *union_org_id)
+{
+    char hi[ORG_PATH_MAX + 2];
+    store_subtree_hi(path, hi, sizeof hi);
+    struct db_stmt *st;
+    if (uscc && *uscc)
+        st = db_run(db, "SELECT e.id, COALESCE(e.union_org_id, 0) FROM employers e "
+                        "JOIN orgs o ON o.id = e.org_id "
+                        "WHERE e.uscc = $1 AND o.path >= $2 AND o.path < $3",
+                    "sss", uscc, path, hi);
+    else
+        st = db_run(db, "SELECT e.id, COALESCE(e.union_org_id, 0) FROM employers e "
+                        "JOIN orgs o ON o.id = e.org_id "
+                        "WHERE e.name = $1 AND o.path >= $2 AND o.path < $3 "
+                        "ORDER BY e.union_org_id IS NULL, e.id LIMIT 1",
+                    "sss", name, path, hi);
+    int rc = store_one(db_step(st));
+    *employer_id = rc == DB_OK ? db_i64(st, 0) : 0;
+    *union_org_id = rc == DB_OK ? db_i64(st, 1) : 0;
+    db_done(st);
+    return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+/* ---- Shared person columns -------------------------------------------- */
+
+/* Column list for person_rec, in read_person's order. */
+#define PERSON_COLS                                                            \
+    "x.name, x.id_hash, x.id_enc, x.id_mask, x.phone_hash, x.phone_enc, "      \
+    "x.phone_mask, x.gender, x.birth_date, x.employer_name, "                  \
+    "COALESCE(x.employer_uscc, ''), COALESCE(x.employer_id, 0), x.category, "  \
+    "x.migrant"
+#define PERSON_NCOLS 14
+
+static void read_blob(struct db_stmt *st, int col, unsigned char *dst, size_t cap,
+                      size_t *len)
+{
+    size_t n;
+    const void *p = db_blob(st, col, &n);
+    if (!p || n > cap)
+        n = 0;
+    if (n)
+        memcpy(dst, p, n);
+    *len = n;
+}
+
+static void read_person(struct db_stmt *st, int c, struct person_rec *p)
+{
+    store_col(st, c + 0, p->name, sizeof p->name);
+    store_col(st, c + 1, p->id_hash, sizeof p->id_hash);
+    read_blob(st, c + 2, p->id_enc, sizeof p->id_enc, &p->id_enc_len);
+    store_col(st, c + 3, p->id_mask, sizeof p->id_mask);
+    store_col(st, c + 4, p->phone_hash, sizeof p->phone_hash);
+    read_blob(st, c + 5, p->phone_enc, sizeof p->phone_enc, &p->phone_enc_len);
+    store_col(st, c + 6, p->phone_mask, sizeof p->phone_mask);
+    store_col(st, c + 7, p->gender, sizeof p->gender);
+    store_col(st, c + 8, p->birth_date, sizeof p->birth_date);
+    store_col(st, c + 9, p->employer_name, sizeof p->employer_name);
+    store_col(st, c + 10, p->employer_uscc, sizeof p->employer_uscc);
+    p->employer_id = db_i64(st, c + 11);
+    store_col(st, c + 12, p->category, sizeof p->category);
+    p->migrant = db_i64(st, c + 13) != 0;
+}
+
+static const char *or_null(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+/* ---- Applications ------------------------------------------------------ */
+
+#define APP_SELECT                                                             \
+    "SELECT x.id, x.org_id, x.source_org_id, COALESCE(x.source_event_id, 0), " \
+    "o.code, o.name, o.path, x.status, x.channel, x.consent_version, "         \
+    "x.access_digest, COALESCE(x.reason, ''), COALESCE(x.member_id, 0), "      \
+    "COALESCE(m.member_no, ''), x.created_at, COALESCE(x.decided_at, 0), "     \
+    PERSON_COLS " "                                                            \
+    "FROM applications x JOIN orgs o ON o.id = x.org_id "                      \
+    "LEFT JOIN members m ON m.id = x.member_id "
+
+static void read_application(struct db_stmt *st, struct application_rec *a)
+{
+    a->id = db_i64(st, 0);
+    a->org_id = db_i64(st, 1);
+    a->source_org_id = db_i64(st, 2);
+    a->source_event_id = db_i64(st, 3);
+    store_col(st, 4, a->org_code, sizeof a->org_code);
+    store_col(st, 5, a->org_name, sizeof a->org_name);
+    store_col(st, 6, a->org_path, sizeof a->org_path);
+    store_col(st, 7, a->status, sizeof a->status);
+    store_col(st, 8, a->channel, sizeof a->channel);
+    store_col(st, 9, a->consent_version, sizeof a->consent_version);
+    store_col(st, 10, a->access_digest, sizeof a->access_digest);
+    store_col(st, 11, a->reason, sizeof a->reason);
+    a->member_id = db_i64(st, 12);
+    store_col(st, 13, a->member_no, sizeof a->member_no);
+    a->created_at = db_i64(st, 14);
+    a->decided_at = db_i64(st, 15);
+    read_person(st, 16, &a->p);
+}
+
+int store_application_insert(struct db *db, struct application_rec *a)
+{
+    const struct person_rec *p = &a->p;
+    a->created_at = ub_now();
+    struct db_stmt *st = db_run(db,
+        "INSERT INTO applications (org_id, source_org_id, source_event_id, status, channel, "
+        "name, id_hash, id_enc, id_mask, phone_hash, phone_enc, phone_mask, gender, "
+        "birth_date, employer_name, employer_uscc, employer_id, category, migrant, "
+        "consent_version, access_digest, district_id, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+        "$18, $19, $20, $21, (SELECT district_id FROM orgs WHERE id = $1), $22) RETURNING id",
+        "iiIssssbssbsssssIsissi",
+        a->org_id, a->source_org_id, a->source_event_id, a->status, a->channel, p->name,
+        p->id_hash, p->id_enc, p->id_enc_len, p->id_mask, p->phone_hash, p->phone_enc,
+        p->phone_enc_len, p->phone_mask, p->gender, p->birth_date, p->employer_name,
+        or_null(p->employer_uscc), p->employer_id, p->category, (int64_t)p->migrant,
+        a->consent_version, a->access_digest, a->created_at);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        a->id = db_i64(st, 0);
+        rc = DB_OK;
+    } else if (rc == DB_DONE) {
+        rc = DB_ERROR;
+    }
+    db_done(st);
+    return rc;
+}
+
+int store_application_by_id(struct db *db, int64_t id, struct application_rec *out)
+{
+    struct db_stmt *st = db_run(db, APP_SELECT "WHERE x.id = $1", "i", id);
+    int rc = store_one(db_step(st));
+    if (rc == DB_OK)
+        read_application(st, out);
+    db_done(st);
+    return rc;
+}
+
+int store_person_state(struct db *db, const char *id_hash, bool *pending, bool *member)
+{
+    struct db_stmt *st = db_run(db,
+        "SELECT (SELECT count(*) FROM applications WHERE id_hash = $1 AND status = 'pending'), "
+        "(SELECT count(*) FROM members WHERE id_hash = $1 "
+        "AND status IN ('active', 'transferring'))", "s", id_hash);
+    int rc = store_one(db_step(st));
+    if (rc == DB_OK) {
+        *pending = db_i64(st, 0) > 0;
+        *member = db_i64(st, 1) > 0;
+    }
+    db_done(st);
+    return rc;
+}
+
+int store_application_decide(struct db *db, int64_t id, const char *status,
+                             const char *reason, int64_t by, int64_t member_id)
+{
+    struct db_stmt *st = db_run(db,
+        "UPDATE applications SET status = $1, reason = $2, decided_by = $3, decided_at = $4, "
+        "member_id = $5 WHERE id = $6 AND status = 'pending' RETURNING id",
+        "ssIiIi", status, or_null(reason), by, ub_now(), member_id, id);
+    int rc = store_one(db_step(st));
+    db_done(st);
+    return rc;
+}
+
+int store_application_list(struct db *db, const char *path, int64_t district,
+                           const char *status, int64_t before, int limit,
+                           application_cb cb, void *ud)
+{
+    char hi[ORG_PATH_MAX + 2];
+    store_subtree_hi(path, hi, sizeof hi);
+    struct db_stmt *st;
+    if (district)
+        st = db_run(db, APP_SELECT
+                    "WHERE x.district_id = $6 AND o.path >= $1 AND o.path < $2 "
+                    "AND ($3 = '' OR x.status = $3) AND ($4 = 0 OR x.id < $4) "
+                    "ORDER BY x.id DESC LIMIT $5",
+                    "sssiii", path, hi, status, before, (int64_t)limit, district);
+    else
+        st = db_run(db, APP_SELECT
+                    "WHERE o.path >= $1 AND o.path < $2 "
+                    "AND ($3 = '' OR x.status = $3) AND ($4 = 0 OR x.id < $4) "
+                    "ORDER BY x.id DESC LIMIT $5",
+                    "sssii", path, hi, status, before, (int64_t)limit);
+    if (!st)
+        return DB_ERROR;
+    int rc, stop = 0;
+    struct application_rec *a = xmalloc(sizeof *a);
+    while ((rc = db_step(st)) == DB_ROW) {
+        read_application(st, a);
+        if ((stop = cb(ud, a)) != 0)
+            break;
+    }
+    free(a);
+    db_done(st);
+    if (stop)
+        return stop;
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
+/* ---- Members ----------------------------------------------------------- */
+
+#define MEMBER_SELECT                                                          \
+    "SELECT x.id, x.org_id, COALESCE(x.source_org_id, 0), "                    \
+    "COALESCE(x.source_event_id, 0), COALESCE(x.application_id, 0), "         \
+    "x.member_no, o.code, o.name, o.path, x.status, x.channel, "               \
+    "COALESCE(x.access_digest, ''), x.joined_at, x.joined_on, x.created_at, "  \
+    "x.updated_at, " PERSON_COLS " "                                           \
+    "FROM members x JOIN orgs o ON o.id = x.org_id "
+
+static void read_member(struct db_stmt *st, struct member_rec *m)
+{
+    m->id = db_i64(st, 0);
+    m->org_id = db_i64(st, 1);
+    m->source_org_id = db_i64(st, 2);
+    m->source_event_id = db_i64(st, 3);
+    m->application_id = db_i64(st, 4);
+    store_col(st, 5, m->member_no, sizeof m->member_no);
+    store_col(st, 6, m->org_code, sizeof m->org_code);
+    store_col(st, 7, m->org_name, sizeof m->org_name);
+    store_col(st, 8, m->org_path, sizeof m->org_path);
+    store_col(st, 9, m->status, sizeof m->status);
+    store_col(st, 10, m->channel, sizeof m->channel);
+    store_col(st, 11, m->access_digest, sizeof m->access_digest);
+    m->joined_at = db_i64(st, 12);
+    store_col(st, 13, m->joined_on, sizeof m->joined_on);
+    m->created_at = db_i64(st, 14);
+    m->updated_at = db_i64(st, 15);
+    read_person(st, 16, &m->p);
+}
+
+int store_member_insert(struct db *db, struct member_rec *m)
+{
+    const struct person_rec *p = &m->p;
+    int64_t now = ub_now();
+    if (!m->joined_at)
+        m->joined_at = now;
+    time_t t = (time_t)m->joined_at;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(m->joined_on, sizeof m->joined_on, "%Y-%m-%d", &tm);
+    struct db_stmt *st = db_run(db,
+        "INSERT INTO members (org_id, status, channel, source_org_id, source_event_id, "
+        "application_id, name, id_hash, id_enc, id_mask, phone_hash, phone_enc, phone_mask, "
+        "gender, birth_date, employer_name, employer_uscc, employer_id, category, migrant, "
+        "access_digest, joined_at, joined_on, district_id, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+        "$18, $19, $20, $21, $22, $23, (SELECT district_id FROM orgs WHERE id = $1), $24, $24) "
+        "RETURNING id",
+        "issIIIssbssbsssssIsisisi",
+        m->org_id, *m->status ? m->status : "active", m->channel, m->source_org_id,
+        m->source_event_id, m->application_id, p->name, p->id_hash, p->id_enc,
+        p->id_enc_len, p->id_mask, p->phone_hash, p->phone_enc, p->phone_enc_len,
+        p->phone_mask, p->gender, p->birth_date, p->employer_name, or_null(p->employer_uscc),
+        p->employer_id, p->category, (int64_t)p->migrant, or_null(m->access_digest),
+        m->joined_at, m->joined_on, now);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        m->id = db_i64(st, 0);
+        rc = DB_OK;
+    } else if (rc == DB_DONE) {
+        rc = DB_ERROR;
+    }
+    db_done(st);
+    if (rc != DB_OK)
+        return rc;
+    /* Member numbers: the joining year and the row id, unique across the
+     * system because the id is. */
+    snprintf(m->member_no, sizeof m->member_no, "%04d%08lld", tm.tm_year + 1900,
+             (long long)m->id);
+    m->created_at = m->updated_at = now;
+    return db_exec_stmt(db, "UPDATE members SET member_no = $1 WHERE id = $2", "si",
+                        m->member_no, m->id);
+}
+
+static int one_member(struct db_stmt *st, struct member_rec *out)
+{
+    int rc = store_one(db_step(st));
+    if (rc == DB_OK)
+        read_member(st, out);
+    db_done(st);
+    return rc;
+}
+
+int store_member_by_no(struct db *db, const char *member_no, struct member_rec *out)
+{
+    return one_member(db_run(db, MEMBER_SELECT "WHERE x.member_no = $1", "s", member_no), out);
+}
+
+int store_member_by_access(struct db *db, const char *access_digest, struct member_rec *out)
+{
+    return one_member(db_run(db, MEMBER_SELECT "WHERE x.access_digest = $1 "
+                                               "ORDER BY x.id DESC LIMIT 1",
+                             "s", access_digest), out);
+}
+
+int store_member_search(struct db *db, const char *path, int64_t district, const char *q,
+                        const char *phone_hash, int64_t before, int limit,
+                        member_cb cb, void *ud)
+{
+    char hi[ORG_PATH_MAX + 2];
+    store_subtree_hi(path, hi, sizeof hi);
+    char like[3 * 120 + 3] = "%";
+    if (q && *q)
+        store_like_pattern(q, like, sizeof like);
+    struct db_stmt *st;
+    if (district)
+        st = db_run(db, MEMBER_SELECT
+                    "WHERE x.district_id = $8 AND o.path >= $1 AND o.path < $2 "
+                    "AND ($3 = 0 OR x.id < $3) AND (x.member_no = $4 OR x.phone_hash = $5 "
+                    "OR x.name LIKE $6 ESCAPE '\\') ORDER BY x.id DESC LIMIT $7",
+                    "ssisssii", path, hi, before, q ? q : "", phone_hash ? phone_hash : "",
+                    like, (int64_t)limit, district);
+    else
+        st = db_run(db, MEMBER_SELECT
+                    "WHERE o.path >= $1 AND o.path < $2 "
+                    "AND ($3 = 0 OR x.id < $3) AND (x.member_no = $4 OR x.phone_hash = $5 "
+                    "OR x.name LIKE $6 ESCAPE '\\') ORDER BY x.id DESC LIMIT $7",
+                    "ssisssi", path, hi, before, q ? q : "", phone_hash ? phone_hash : "",
+                    like, (int64_t)limit);
+    if (!st)
+        return DB_ERROR;
+    int rc, stop = 0;
+    struct member_rec *m = xmalloc(sizeof *m);
+    while ((rc = db_step(st)) == DB_ROW) {
+        read_member(st, m);
+        if ((stop = cb(ud, m)) != 0)
+            break;
+    }
+    free(m);
+    db_done(st);
+    if (stop)
+        return stop;
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
+/* ---- Kept answers ------------------------------------------------------ */
+
+int store_idempotency_get(struct db *db, const char *key, int *status,
+                          unsigned char *body, size_t cap, size_t *len)
+{
+    struct db_stmt *st = db_run(db, "SELECT status, body FROM idempotency WHERE key = $1",
+                                "s", key);
+    int rc = store_one(db_step(st));
+    if (rc == DB_OK) {
+        *status = (int)db_i64(st, 0);
+        read_blob(st, 1, body, cap, len);
+    }
+    db_done(st);
+    return rc;
+}
+
+int store_idempotency_put(struct db *db, const char *key, int status,
+                          const unsigned char *body, size_t len)
+{
+    return db_exec_stmt(db,
+        "INSERT INTO idempotency (key, status, body, created_at) VALUES ($1, $2, $3, $4)",
+        "sibi", key, (int64_t)status, body, len, ub_now());
+}
