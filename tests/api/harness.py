@@ -245,7 +245,9 @@ class Server:
             return psql_rows(self.db, sql, args)
         con = sqlite3.connect(self.db_path, timeout=10)
         try:
-            return con.execute(sql, args).fetchall()
+            rows = con.execute(sql, args).fetchall()
+            con.commit()
+            return rows
         finally:
             con.close()
 
@@ -259,6 +261,15 @@ class Server:
                 "WHERE table_schema = 'public' ORDER BY 1")]
         return [r[0] for r in self.query(
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+
+    def join_token(self, org_code):
+        """The join token of an org, as its QR code carries it."""
+        return self.query("SELECT t.token FROM join_tokens t JOIN orgs o ON o.id = t.org_id "
+                          "WHERE o.code = ? AND t.event_id IS NULL", org_code)[0][0]
+
+    def join(self, token, i, headers=None, **kw):
+        return self.request("POST", "/api/v1/join/" + token, join_body(i, **kw),
+                            headers=headers)
 
     def snapshot(self):
         """Row counts of every table, to prove a refused request changed nothing."""
@@ -275,6 +286,35 @@ class Server:
                 with open(path, "rb") as f:
                     data += f.read()
         return data
+
+
+# ---- Valid test identities (computed here, independently of the server) ----
+
+_W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def id_number(seq, born="19900101", region="110118"):
+    """A valid resident ID number (GB 11643) with sequence seq (0..999)."""
+    body = "%s%s%03d" % (region, born, seq % 1000)
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _W)) % 11]
+
+
+def person(i):
+    """The i-th distinct valid ID number."""
+    return id_number(i % 1000, born="%04d01%02d" % (1970 + (i // 1000) % 30,
+                                                   1 + (i // 30000) % 28))
+
+
+def phone(i):
+    return "139%08d" % i
+
+
+def join_body(i, **kw):
+    b = {"name": "职工%d" % i, "id_number": person(i), "phone": phone(i),
+         "employer_name": "", "employer_uscc": "", "category": "courier",
+         "migrant": False, "consent_version": "1"}
+    b.update(kw)
+    return b
 
 
 class ServerTest(unittest.TestCase):

@@ -14,7 +14,8 @@ ROUTES_C = os.path.join(os.path.dirname(__file__), "..", "..", "src", "routes.c"
 UNSCOPED = {
     "GET /healthz", "GET /metrics", "POST /api/v1/auth/login", "POST /api/v1/auth/logout",
     "GET /api/v1/auth/me", "GET /", "GET /login", "POST /login", "POST /logout",
-    "GET /console", "GET /static/app.css",
+    "GET /console", "GET /static/app.css", "GET /static/join.css",
+    "POST /api/v1/join/:token", "GET /j/:token", "POST /j/:token",
 }
 
 
@@ -37,6 +38,13 @@ class ScopeTest(ServerTest):
         r = s.request("POST", "/api/v1/employers",
                       {"name": "鼓楼某公司", "headcount": 5, "org": "110118001"}, token=s.admin)
         cls.own_employer = r.json["id"]
+        # An application and a member in 果园街道 (outside 鼓楼).
+        tok = s.join_token("110118002")
+        cls.other_app = s.join(tok, 1).json["application_id"]
+        second = s.join(tok, 2).json["application_id"]
+        r = s.request("POST", "/api/v1/applications/%d/approve" % second, token=s.admin)
+        assert r.status == 200, r
+        cls.other_member = r.json["member_no"]
 
     def outside_calls(self):
         """One call per scoped route, aimed outside the caller's subtree."""
@@ -56,12 +64,35 @@ class ScopeTest(ServerTest):
                                             {"headcount": 9}),
             "GET /api/v1/audit": ("GET", "/api/v1/audit?org=110118002", None),
             "GET /console/orgs/:code": ("GET", "/console/orgs/110118002", None),
+            "GET /api/v1/orgs/:code/qr.png": ("GET", "/api/v1/orgs/110118002/qr.png", None),
+            "GET /api/v1/orgs/:code/qr.svg": ("GET", "/api/v1/orgs/110118002/qr.svg", None),
+            "GET /api/v1/applications": ("GET", "/api/v1/applications?org=110118002", None),
+            "GET /api/v1/applications/:id": ("GET", "/api/v1/applications/%d" % self.other_app,
+                                             None),
+            "POST /api/v1/applications/:id/approve": (
+                "POST", "/api/v1/applications/%d/approve" % self.other_app, None),
+            "POST /api/v1/applications/:id/reject": (
+                "POST", "/api/v1/applications/%d/reject" % self.other_app, {"reason": "越权"}),
+            "GET /api/v1/members": ("GET", "/api/v1/members?org=110118002", None),
+            "GET /api/v1/members/:no": ("GET", "/api/v1/members/" + self.other_member, None),
+            "POST /api/v1/members/:no/reveal": (
+                "POST", "/api/v1/members/%s/reveal" % self.other_member, None),
         }
+
+    def test_bulk_approval_refuses_each_item_outside(self):
+        for who in (self.town, self.union):
+            before = self.s.snapshot()
+            r = self.s.request("POST", "/api/v1/applications/approve",
+                               {"ids": [self.other_app]}, token=who)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json["approved"], [])
+            self.assertEqual([x["error"] for x in r.json["refused"]], ["forbidden"])
+            self.assertUnchanged(before)
 
     def test_every_route_is_classified(self):
         with open(ROUTES_C, encoding="utf-8") as f:
             routes = {"%s %s" % m for m in re.findall(r'\{"([A-Z]+)", "([^"]+)"', f.read())}
-        covered = UNSCOPED | set(self.outside_calls())
+        covered = UNSCOPED | set(self.outside_calls()) | {"POST /api/v1/applications/approve"}
         self.assertEqual(routes - covered, set(), "routes without a scope test")
         self.assertEqual(covered - routes, set(), "scope tests for routes that do not exist")
 
