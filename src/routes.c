@@ -21,7 +21,7 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/orgs", api_orgs_list, ROUTE_AUTH, "children of ?parent=CODE (or your top)"},
     {"POST", "/api/v1/orgs", api_orgs_create, ROUTE_AUTH, "create {code,name,level,parent}"},
     {"GET", "/api/v1/orgs/:code", api_orgs_get, ROUTE_AUTH, "one org with its ancestors"},
-    {"PATCH", "/api/v1/orgs/:code", api_orgs_update, ROUTE_AUTH, "rename {name}"},
+    {"PATCH", "/api/v1/orgs/:code", api_orgs_update, ROUTE_AUTH, "change {name, auto_approve}"},
     {"GET", "/api/v1/orgs/:code/qr.png", api_orgs_qr_png, ROUTE_AUTH, "join QR code (PNG)"},
     {"GET", "/api/v1/orgs/:code/qr.svg", api_orgs_qr_svg, ROUTE_AUTH, "join QR code (SVG)"},
 

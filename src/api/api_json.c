@@ -16,10 +16,11 @@ json_t *api_time_json(int64_t t)
 
 json_t *api_org_json(const struct org_rec *o)
 {
-    return json_pack("{s:s, s:s, s:s, s:s?, s:i, s:I, s:o, s:o}",
+    return json_pack("{s:s, s:s, s:s, s:s?, s:i, s:I, s:b, s:o, s:o}",
                      "code", o->code, "name", o->name, "level", o->level,
                      "parent", *o->parent_code ? o->parent_code : NULL,
                      "depth", o->depth, "children", (json_int_t)o->children,
+                     "auto_approve", o->auto_approve,
                      "created_at", api_time_json(o->created_at),
                      "updated_at", api_time_json(o->updated_at));
 }

@@ -101,18 +101,31 @@ void api_orgs_get(struct req *r)
 
 void api_orgs_update(struct req *r)
 {
-    static const char *const fields[] = {"name", NULL};
+    static const char *const fields[] = {"name", "auto_approve", NULL};
     json_t *in = req_json_or_reply(r, fields);
     if (!in)
         return;
     const char *name;
+    json_t *aa = json_object_get(in, "auto_approve");
     if (json_str_or_reply(r, in, "name", &name)) {
         json_decref(in);
         return;
     }
+    if (aa && !json_is_boolean(aa)) {
+        json_decref(in);
+        reply_error(r, 400, "bad_type", "字段 auto_approve 应为 true 或 false");
+        return;
+    }
+    if (!name && !aa) {
+        json_decref(in);
+        reply_error(r, 422, "missing_field", "请提供 name 或 auto_approve");
+        return;
+    }
     struct org_rec o;
     struct ub_err err;
-    if (org_rename(r->db, &r->actor, req_param(r, "code"), name, &o, &err))
+    const char *code = req_param(r, "code");
+    if ((name && org_rename(r->db, &r->actor, code, name, &o, &err))
+        || (aa && org_set_auto_approve(r->db, &r->actor, code, json_is_true(aa), &o, &err)))
         reply_err(r, &err);
     else
         reply_json(r, 200, api_org_json(&o));

@@ -215,3 +215,24 @@ int org_ancestors(struct db *db, const struct org_rec *o, org_cb cb, void *ud,
     int rc = store_org_ancestors(db, o, cb, ud);
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }
+
+int org_set_auto_approve(struct db *db, const struct actor *a, const char *code, bool on,
+                         struct org_rec *out, struct ub_err *err)
+{
+    if (org_get(db, a, code, out, err) || actor_may(a, PERM_MANAGE, out->path, err))
+        return -1;
+    if (tx_begin(db, err))
+        return -1;
+    int64_t now = ub_now();
+    int rc = store_org_set_auto_approve(db, out->id, on, now);
+    if (rc == DB_OK)
+        rc = audit_log(db, a, "org.auto_approve", "org", out->code, out->id,
+                       json_pack("{s:b}", "on", on));
+    if (rc != DB_OK)
+        return tx_fail(db, rc, err);
+    if (tx_commit(db, err))
+        return -1;
+    out->auto_approve = on;
+    out->updated_at = now;
+    return 0;
+}

@@ -34,6 +34,11 @@ int org_create(struct db *db, const struct actor *a, const struct org_input *in,
 int org_rename(struct db *db, const struct actor *a, const char *code,
                const char *name, struct org_rec *out, struct ub_err *err);
 
+/* Turns auto-approval of join applications on or off (manage permission).
+ * Audited. */
+int org_set_auto_approve(struct db *db, const struct actor *a, const char *code, bool on,
+                         struct org_rec *out, struct ub_err *err);
+
 /* Reads one org the actor may see: 404 if none, 403 if outside. */
 int org_get(struct db *db, const struct actor *a, const char *code,
             struct org_rec *out, struct ub_err *err);

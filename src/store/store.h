@@ -97,6 +97,7 @@ int store_org_by_id(struct db *db, int64_t id, struct org_rec *out);
 /* Inserts o (code, name, level, parent_id set); fills id, path, depth. */
 int store_org_insert(struct db *db, struct org_rec *o);
 int store_org_rename(struct db *db, int64_t id, const char *name, int64_t now);
+int store_org_set_auto_approve(struct db *db, int64_t id, bool on, int64_t now);
 /* Calls cb for the direct children of parent_id (0: the roots) whose code
  * sorts after `after` (NULL: from the first), by code, at most limit.  A
  * non-zero return from cb stops the walk and is returned. */

@@ -126,6 +126,12 @@ int store_org_rename(struct db *db, int64_t id, const char *name, int64_t now)
                         "sii", name, now, id);
 }
 
+int store_org_set_auto_approve(struct db *db, int64_t id, bool on, int64_t now)
+{
+    return db_exec_stmt(db, "UPDATE orgs SET auto_approve = $1, updated_at = $2 WHERE id = $3",
+                        "iii", (int64_t)on, now, id);
+}
+
 static int walk(struct db_stmt *st, org_cb cb, void *ud)
 {
     if (!st)

@@ -286,7 +286,16 @@ class JoinLimitsTest(ServerTest):
         # The limit above is per address and window: a fresh server.
         srv = Server(demo=True)
         try:
-            srv.query("UPDATE orgs SET auto_approve = 1 WHERE code = '110118001'")
+            fed = srv.user("aa.other", "federation", "110118002")
+            self.assertError(srv.request("PATCH", "/api/v1/orgs/110118001",
+                                         {"auto_approve": True}, token=fed), 403, "forbidden")
+            self.assertError(srv.request("PATCH", "/api/v1/orgs/110118001",
+                                         {"auto_approve": "yes"}, token=srv.admin), 400, "bad_type")
+            self.assertError(srv.request("PATCH", "/api/v1/orgs/110118001", {},
+                                         token=srv.admin), 422, "missing_field")
+            r = srv.request("PATCH", "/api/v1/orgs/110118001", {"auto_approve": True},
+                            token=srv.admin)
+            self.assertEqual((r.status, r.json["auto_approve"]), (200, True))
             r = srv.join(srv.join_token("110118001"), 850)
             self.assertEqual(r.status, 201, r)
             self.assertEqual(r.json["status"], "approved")
