@@ -29,6 +29,14 @@ int cmd_fail(const struct ub_err *err);
  * into out; returns 0 or -1. */
 int cmd_read_secret(const char *prompt, char *out, size_t n);
 
+/*
+ * Parses a command that takes the database options (--db, --key, --help)
+ * and exactly one argument (`what`, for the error message).  Returns the
+ * argument, or NULL with *status set to the exit status (0 after --help).
+ */
+const char *cmd_one_arg(int argc, char **argv, const char *name, const char *what,
+                        struct app_options *o, int *status);
+
 /* Reports a bad option (getopt returned '?' or ':') and returns 2. */
 int cmd_bad_option(const char *cmd, char **argv);
 

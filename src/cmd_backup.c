@@ -9,24 +9,11 @@
 
 int cmd_backup(int argc, char **argv)
 {
-    static const struct option opts[] = {CMD_DB_OPTIONS, {0, 0, 0, 0}};
     struct app_options o = {0};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'D': o.db = optarg; break;
-        case 'K': o.key = optarg; break;
-        case 'h': return cmd_usage("backup");
-        default: return cmd_bad_option("backup", argv);
-        }
-    }
-    if (optind != argc - 1) {
-        fprintf(stderr, "unionbridge: backup: want FILE\n");
-        return 2;
-    }
-    const char *dest = argv[optind];
+    int status;
+    const char *dest = cmd_one_arg(argc, argv, "backup", "FILE", &o, &status);
+    if (!dest)
+        return status;
     if (access(dest, F_OK) == 0) {
         fprintf(stderr, "unionbridge: backup: %s exists; choose a new file\n", dest);
         return 1;
@@ -36,7 +23,7 @@ int cmd_backup(int argc, char **argv)
     if (app_open(&app, &o, 0))
         return 1;
     char err[512];
-    int status = 0;
+    status = 0;
     if (store_backup(app.store, dest, err, sizeof err)) {
         fprintf(stderr, "unionbridge: backup: %s\n", err);
         unlink(dest);

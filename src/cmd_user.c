@@ -76,23 +76,11 @@ int cmd_user_add(int argc, char **argv)
 
 int cmd_user_passwd(int argc, char **argv)
 {
-    static const struct option opts[] = {CMD_DB_OPTIONS, {0, 0, 0, 0}};
     struct app_options o = {0};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'D': o.db = optarg; break;
-        case 'K': o.key = optarg; break;
-        case 'h': return cmd_usage("user passwd");
-        default: return cmd_bad_option("user passwd", argv);
-        }
-    }
-    if (optind != argc - 1) {
-        fprintf(stderr, "unionbridge: user passwd: want LOGIN\n");
-        return 2;
-    }
+    int status;
+    const char *login = cmd_one_arg(argc, argv, "user passwd", "LOGIN", &o, &status);
+    if (!login)
+        return status;
     char pw[300];
     if (cmd_read_secret("new password: ", pw, sizeof pw)) {
         fprintf(stderr, "unionbridge: user passwd: no password on stdin\n");
@@ -105,11 +93,11 @@ int cmd_user_passwd(int argc, char **argv)
     struct actor cli;
     actor_cli(&cli);
     struct ub_err err;
-    int status = 0;
-    if (staff_set_password(db, &cli, argv[optind], pw, &err))
+    status = 0;
+    if (staff_set_password(db, &cli, login, pw, &err))
         status = cmd_fail(&err);
     else
-        printf("password changed for %s\n", argv[optind]);
+        printf("password changed for %s\n", login);
     store_release(app.store, db);
     app_close(&app);
     return status;
@@ -117,23 +105,11 @@ int cmd_user_passwd(int argc, char **argv)
 
 int cmd_token_create(int argc, char **argv)
 {
-    static const struct option opts[] = {CMD_DB_OPTIONS, {0, 0, 0, 0}};
     struct app_options o = {0};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'D': o.db = optarg; break;
-        case 'K': o.key = optarg; break;
-        case 'h': return cmd_usage("token create");
-        default: return cmd_bad_option("token create", argv);
-        }
-    }
-    if (optind != argc - 1) {
-        fprintf(stderr, "unionbridge: token create: want LOGIN\n");
-        return 2;
-    }
+    int status;
+    const char *login = cmd_one_arg(argc, argv, "token create", "LOGIN", &o, &status);
+    if (!login)
+        return status;
     struct app app;
     struct db *db = open_db(&app, &o);
     if (!db)
@@ -142,8 +118,8 @@ int cmd_token_create(int argc, char **argv)
     actor_cli(&cli);
     struct ub_err err;
     struct staff_session s;
-    int status = 0;
-    if (staff_token_create(db, &cli, argv[optind], &s, &err))
+    status = 0;
+    if (staff_token_create(db, &cli, login, &s, &err))
         status = cmd_fail(&err);
     else
         printf("%s\n", s.token);

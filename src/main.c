@@ -4,6 +4,7 @@
  * `unionbridge COMMAND [ARGS]`: one binary for the server and every
  * operator task.  Two-word commands ("user add") are matched first.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,29 @@ int cmd_bad_option(const char *cmd, char **argv)
     fprintf(stderr, "unionbridge: %s: bad or incomplete option %s (try --help)\n", cmd,
             argv[optind - 1]);
     return 2;
+}
+
+const char *cmd_one_arg(int argc, char **argv, const char *name, const char *what,
+                        struct app_options *o, int *status)
+{
+    static const struct option opts[] = {CMD_DB_OPTIONS, {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'D': o->db = optarg; break;
+        case 'K': o->key = optarg; break;
+        case 'h': *status = cmd_usage(name); return NULL;
+        default: *status = cmd_bad_option(name, argv); return NULL;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "unionbridge: %s: want %s\n", name, what);
+        *status = 2;
+        return NULL;
+    }
+    return argv[optind];
 }
 
 static void usage(FILE *f)

@@ -4,6 +4,7 @@
 #include "domain/audit.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "domain/org.h"
 
@@ -53,17 +54,12 @@ int tx_fail(struct db *db, int db_rc, struct ub_err *err)
 int audit_list(struct db *db, const struct actor *a, const char *org, int64_t before,
                int limit, audit_cb cb, void *ud, struct ub_err *err)
 {
-    const char *path = a->org_path;
-    int64_t district = a->district_id;
-    struct org_rec o;
-    if (org && *org) {
-        if (org_get(db, a, org, &o, err))
-            return -1;
-        path = o.path;
-        district = o.district_id;
-    }
-    if (actor_may(a, PERM_MANAGE, *path ? path : "/", err))
+    struct subtree t;
+    if (org_subtree(db, a, org, &t, err) || actor_may(a, PERM_MANAGE, t.path, err))
         return -1;
-    int rc = store_audit_list(db, path, district, before, limit, cb, ud);
+    /* The whole tree also has the entries that concern no org (accounts,
+     * failed sign-ins): "" asks the store for everything. */
+    int rc = store_audit_list(db, strcmp(t.path, "/") == 0 ? "" : t.path, t.district, before,
+                              limit, cb, ud);
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }

@@ -191,19 +191,11 @@ int employer_list(struct db *db, const struct actor *a, const char *org, const c
                   int64_t after, int limit, employer_cb cb, void *ud,
                   struct ub_err *err)
 {
-    const char *path = a->org_path;
-    int64_t district = a->district_id;
-    struct org_rec o;
-    if (org && *org) {
-        if (org_get(db, a, org, &o, err))
-            return -1;
-        path = o.path;
-        district = o.district_id;
-    } else if (!*path) {
-        path = "/";
-    }
+    struct subtree t;
+    if (org_subtree(db, a, org, &t, err))
+        return -1;
     if (limit < 1 || limit > 1000)
         return ub_fail_field(err, UB_EBAD, "invalid_limit", "limit", "limit 应在1到1000之间");
-    int rc = store_employer_list(db, path, district, q, after, limit, cb, ud);
+    int rc = store_employer_list(db, t.path, t.district, q, after, limit, cb, ud);
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }

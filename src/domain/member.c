@@ -406,15 +406,9 @@ int application_list(struct db *db, const struct actor *a, const char *org,
                      const char *status, int64_t before, int limit, application_cb cb,
                      void *ud, struct ub_err *err)
 {
-    const char *path = *a->org_path ? a->org_path : "/";
-    int64_t district = a->district_id;
-    struct org_rec o;
-    if (org && *org) {
-        if (org_get(db, a, org, &o, err))
-            return -1;
-        path = o.path;
-        district = o.district_id;
-    }
+    struct subtree t;
+    if (org_subtree(db, a, org, &t, err))
+        return -1;
     static const char *const statuses[] = {"", "pending", "approved", "rejected", "withdrawn"};
     bool known = false;
     for (size_t i = 0; i < UB_ARRAY_LEN(statuses); i++)
@@ -422,8 +416,8 @@ int application_list(struct db *db, const struct actor *a, const char *org,
     if (!known)
         return ub_fail_field(err, UB_EBAD, "bad_query", "status",
                              "status 应为 pending、approved、rejected 或 withdrawn");
-    int rc = store_application_list(db, path, district, status ? status : "", before, limit,
-                                    cb, ud);
+    int rc = store_application_list(db, t.path, t.district, status ? status : "", before,
+                                    limit, cb, ud);
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }
 
@@ -536,19 +530,13 @@ int member_search(struct db *db, const struct vault *v, const struct actor *a,
                   const char *org, const char *q, int64_t before, int limit, member_cb cb,
                   void *ud, struct ub_err *err)
 {
-    const char *path = *a->org_path ? a->org_path : "/";
-    int64_t district = a->district_id;
-    struct org_rec o;
-    if (org && *org) {
-        if (org_get(db, a, org, &o, err))
-            return -1;
-        path = o.path;
-        district = o.district_id;
-    }
+    struct subtree t;
+    if (org_subtree(db, a, org, &t, err))
+        return -1;
     char phone_hash[CRYPTO_DIGEST_HEX + 1] = "";
     if (q && strlen(q) == 11 && q[0] == '1' && strspn(q, "0123456789") == 11)
         vault_digest(v, "phone", q, phone_hash);
-    int rc = store_member_search(db, path, district, q, phone_hash, before, limit, cb, ud);
+    int rc = store_member_search(db, t.path, t.district, q, phone_hash, before, limit, cb, ud);
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }
 

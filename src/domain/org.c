@@ -193,19 +193,31 @@ int org_children(struct db *db, const struct actor *a, const char *parent,
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }
 
+int org_subtree(struct db *db, const struct actor *a, const char *org, struct subtree *out,
+                struct ub_err *err)
+{
+    if (org && *org) {
+        struct org_rec o;
+        if (org_get(db, a, org, &o, err))
+            return -1;
+        ub_strlcpy(out->path, o.path, sizeof out->path);
+        out->district = o.district_id;
+    } else {
+        ub_strlcpy(out->path, *a->org_path ? a->org_path : "/", sizeof out->path);
+        out->district = a->district_id;
+    }
+    return 0;
+}
+
 int org_search(struct db *db, const struct actor *a, const char *parent, const char *q,
                int limit, org_cb cb, void *ud, struct ub_err *err)
 {
-    struct org_rec top;
-    const char *path = a->org_path[0] ? a->org_path : "/";
-    if (parent && *parent) {
-        if (org_get(db, a, parent, &top, err))
-            return -1;
-        path = top.path;
-    }
+    struct subtree t;
+    if (org_subtree(db, a, parent, &t, err))
+        return -1;
     if (limit < 1 || limit > 500)
         return ub_fail_field(err, UB_EBAD, "bad_query", "limit", "limit 应在1到500之间");
-    int rc = store_org_search(db, path, q, limit, cb, ud);
+    int rc = store_org_search(db, t.path, q, limit, cb, ud);
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }
 

@@ -56,6 +56,16 @@ int org_children(struct db *db, const struct actor *a, const char *parent,
 int org_ancestors(struct db *db, const struct org_rec *o, org_cb cb, void *ud,
                   struct ub_err *err);
 
+/* The subtree a listing covers: org's when given (the actor must be able
+ * to read it), else the actor's own; "/" is the whole tree.  district is
+ * its district key (0 above any district). */
+struct subtree {
+    char path[ORG_PATH_MAX + 1];
+    int64_t district;
+};
+int org_subtree(struct db *db, const struct actor *a, const char *org, struct subtree *out,
+                struct ub_err *err);
+
 /* Calls cb for orgs in the subtree of parent (the actor's top when NULL)
  * whose name or code contains q, at most limit (1..500). */
 int org_search(struct db *db, const struct actor *a, const char *parent, const char *q,
