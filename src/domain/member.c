@@ -62,9 +62,8 @@ static int today_ymd(void)
 
 /* ---- Validation -------------------------------------------------------- */
 
-/* Checks a join's fields and fills the person (sealed, digested, masked). */
-static int check_person(const struct vault *v, const struct join_input *in,
-                        struct person_rec *p, struct ub_err *err)
+int person_check(const struct vault *v, const struct join_input *in, bool need_consent,
+                 struct person_rec *p, struct ub_err *err)
 {
     memset(p, 0, sizeof *p);
     if (name_check("name", in->name, 30, err))
@@ -109,7 +108,8 @@ static int check_person(const struct vault *v, const struct join_input *in,
     }
     p->migrant = in->migrant > 0;
 
-    if (!in->consent_version || strcmp(in->consent_version, JOIN_NOTICE_VERSION) != 0)
+    if (need_consent
+        && (!in->consent_version || strcmp(in->consent_version, JOIN_NOTICE_VERSION) != 0))
         return ub_fail_field(err, UB_EINVALID, "consent_required", "consent_version",
                              "请阅读并同意个人信息告知");
 
@@ -292,7 +292,7 @@ int join_submit(struct db *db, const struct vault *v, const char *token,
 
     struct application_rec *a = xcalloc(1, sizeof *a);
     int status = -1;
-    if (check_person(v, in, &a->p, err))
+    if (person_check(v, in, true, &a->p, err))
         goto out;
 
     /* Routing: the named employer's own union, if it has one in the

@@ -62,6 +62,15 @@ int join_submit(struct db *db, const struct vault *v, const char *token,
                 const struct join_input *in, const char *addr, const char *idem_key,
                 int rate_limit, struct join_result *out, bool *replayed, struct ub_err *err);
 
+/*
+ * Validates a person's fields (name, ID number and age, phone, category,
+ * employer, and the consent when need_consent) and fills p: the ID and
+ * phone numbers sealed, digested and masked, gender and birth date from
+ * the ID.  Returns 0, or -1 with err (422, err.field set).
+ */
+int person_check(const struct vault *v, const struct join_input *in, bool need_consent,
+                 struct person_rec *p, struct ub_err *err);
+
 /* Looks up a join token: fills org (the token's org).  404 if unknown. */
 int join_token_org(struct db *db, const char *token, struct org_rec *org, struct ub_err *err);
 
