@@ -45,6 +45,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_user_add(int argc, char **argv);
 int cmd_user_passwd(int argc, char **argv);
 int cmd_token_create(int argc, char **argv);
+int cmd_member_token(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_qr(int argc, char **argv);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "domain/member.h"
 #include "domain/staff.h"
 
 /* Opens the app and a connection for a short command. */
@@ -123,6 +124,31 @@ int cmd_token_create(int argc, char **argv)
         status = cmd_fail(&err);
     else
         printf("%s\n", s.token);
+    store_release(app.store, db);
+    app_close(&app);
+    return status;
+}
+
+int cmd_member_token(int argc, char **argv)
+{
+    struct app_options o = {0};
+    int status;
+    const char *no = cmd_one_arg(argc, argv, "member token", "MEMBER_NO", &o, &status);
+    if (!no)
+        return status;
+    struct app app;
+    struct db *db = open_db(&app, &o);
+    if (!db)
+        return 1;
+    struct actor cli;
+    actor_cli(&cli);
+    struct ub_err err;
+    char token[CRYPTO_TOKEN_LEN + 1];
+    status = 0;
+    if (member_token_create(db, &cli, no, token, &err))
+        status = cmd_fail(&err);
+    else
+        printf("%s\n", token);
     store_release(app.store, db);
     app_close(&app);
     return status;

@@ -36,6 +36,9 @@ static const struct command commands[] = {
      "Sets a staff account's password, read from stdin."},
     {"token create", cmd_token_create, "LOGIN",
      "Prints a Bearer token for scripts acting as LOGIN (no expiry)."},
+    {"member token", cmd_member_token, "MEMBER_NO",
+     "Prints a new personal token for a member: their member card (/card?t=TOKEN)\n"
+     "and member actions (Bearer).  The member's previous token stops working."},
     {"backup", cmd_backup, "FILE",
      "Writes a consistent copy of the live database to FILE (which must not\n"
      "exist).  The key file is not included: back it up separately."},

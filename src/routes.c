@@ -42,6 +42,19 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/members/:no", api_members_get, ROUTE_AUTH, "one member (masked)"},
     {"POST", "/api/v1/members/:no/reveal", api_members_reveal, ROUTE_AUTH,
      "the full ID and phone numbers (audited)"},
+    {"POST", "/api/v1/members/:no/transfer", api_members_transfer, ROUTE_AUTH,
+     "release towards {to_org, note}"},
+    {"GET", "/api/v1/members/:no/transfers", api_members_transfers, ROUTE_AUTH,
+     "transfer history"},
+    {"POST", "/api/v1/members/:no/status", api_members_status, ROUTE_AUTH,
+     "retained / withdrawn / active {status, reason}"},
+    {"POST", "/api/v1/transfers/:id/accept", api_transfers_accept, ROUTE_AUTH,
+     "the receiving union accepts"},
+    {"POST", "/api/v1/transfers/:id/cancel", api_transfers_cancel, ROUTE_AUTH,
+     "either side withdraws"},
+
+    /* The worker (personal token) */
+    {"GET", "/api/v1/me", api_me, 0, "my membership or application (member token)"},
 
     /* Employers */
     {"GET", "/api/v1/employers", api_employers_list, ROUTE_AUTH, "employers in ?org=CODE's subtree"},
@@ -60,12 +73,25 @@ static const struct http_route routes[] = {
     {"POST", "/logout", page_logout, ROUTE_PAGE | ROUTE_AUTH, "sign out (form)"},
     {"GET", "/console", page_console, ROUTE_PAGE | ROUTE_AUTH, "your org's page"},
     {"GET", "/console/orgs/:code", page_org, ROUTE_PAGE | ROUTE_AUTH, "org tree page"},
+    {"GET", "/console/orgs/:code/poster", page_poster, ROUTE_PAGE | ROUTE_AUTH,
+     "printable join poster"},
+    {"GET", "/console/applications", page_applications, ROUTE_PAGE | ROUTE_AUTH,
+     "pending applications"},
+    {"POST", "/console/applications/approve", page_applications_bulk, ROUTE_PAGE | ROUTE_AUTH,
+     "approve the ticked (form)"},
+    {"POST", "/console/applications/:id/approve", page_application_approve,
+     ROUTE_PAGE | ROUTE_AUTH, "approve (form)"},
+    {"POST", "/console/applications/:id/reject", page_application_reject,
+     ROUTE_PAGE | ROUTE_AUTH, "reject (form)"},
+    {"GET", "/console/members", page_members, ROUTE_PAGE | ROUTE_AUTH, "member search"},
+    {"GET", "/console/members/:no", page_member, ROUTE_PAGE | ROUTE_AUTH, "a member's page"},
     {"GET", "/static/app.css", page_static_css, 0, "style sheet"},
     {"GET", "/static/join.css", page_static_join_css, 0, "join page style sheet"},
 
     /* The public join page */
     {"GET", "/j/:token", page_join, ROUTE_PAGE, "mobile join page"},
     {"POST", "/j/:token", page_join_post, ROUTE_PAGE, "join (form)"},
+    {"GET", "/card", page_card, ROUTE_PAGE, "the worker's member card"},
 };
 
 void routes_table(const struct http_route **r, size_t *n)

@@ -37,6 +37,14 @@ void api_applications_bulk_approve(struct req *r);
 void api_members_list(struct req *r);
 void api_members_get(struct req *r);
 void api_members_reveal(struct req *r);
+void api_members_transfer(struct req *r);
+void api_members_transfers(struct req *r);
+void api_members_status(struct req *r);
+void api_transfers_accept(struct req *r);
+void api_transfers_cancel(struct req *r);
+void api_me(struct req *r);
+/* The worker's personal token from a request (Bearer, else cookie). */
+const char *api_member_token(struct req *r);
 void api_orgs_qr_png(struct req *r);
 void api_orgs_qr_svg(struct req *r);
 

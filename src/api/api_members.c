@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/api.h"
 #include "domain/member.h"
@@ -321,4 +322,142 @@ void api_orgs_qr_png(struct req *r)
 void api_orgs_qr_svg(struct req *r)
 {
     qr_reply(r, true);
+}
+
+/* ---- Transfers and status -------------------------------------------------- */
+
+static json_t *transfer_json(const struct transfer_rec *t)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:o}",
+                     "id", (json_int_t)t->id, "member_no", t->member_no,
+                     "name", t->member_name, "from_org", t->from_code,
+                     "from_org_name", t->from_name, "to_org", t->to_code,
+                     "to_org_name", t->to_name, "status", t->status,
+                     "note", *t->note ? t->note : NULL,
+                     "requested_at", api_time_json(t->requested_at),
+                     "decided_at", api_time_json(t->decided_at));
+}
+
+void api_members_transfer(struct req *r)
+{
+    static const char *const fields[] = {"to_org", "note", NULL};
+    json_t *j = req_json_or_reply(r, fields);
+    if (!j)
+        return;
+    const char *to, *note;
+    if (json_str_or_reply(r, j, "to_org", &to) || json_str_or_reply(r, j, "note", &note)) {
+        json_decref(j);
+        return;
+    }
+    struct transfer_rec t;
+    struct ub_err err;
+    if (transfer_request(r->db, &r->actor, req_param(r, "no"), to, note, &t, &err))
+        reply_err(r, &err);
+    else
+        reply_json(r, 201, transfer_json(&t));
+    json_decref(j);
+}
+
+static int transfer_id_or_reply(struct req *r, int64_t *id)
+{
+    if (!ub_parse_i64(req_param(r, "id"), id) || *id <= 0) {
+        reply_error(r, 404, "transfer_not_found", "转接记录不存在");
+        return -1;
+    }
+    return 0;
+}
+
+void api_transfers_accept(struct req *r)
+{
+    int64_t id;
+    struct transfer_rec t;
+    struct ub_err err;
+    if (transfer_id_or_reply(r, &id))
+        return;
+    if (transfer_accept(r->db, &r->actor, id, &t, &err))
+        reply_err(r, &err);
+    else
+        reply_json(r, 200, transfer_json(&t));
+}
+
+void api_transfers_cancel(struct req *r)
+{
+    int64_t id;
+    struct ub_err err;
+    if (transfer_id_or_reply(r, &id))
+        return;
+    if (transfer_cancel(r->db, &r->actor, id, &err))
+        reply_err(r, &err);
+    else
+        reply_json(r, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "cancelled"));
+}
+
+static int add_transfer(void *ud, const struct transfer_rec *t)
+{
+    json_array_append_new(ud, transfer_json(t));
+    return 0;
+}
+
+void api_members_transfers(struct req *r)
+{
+    json_t *items = json_array();
+    struct ub_err err;
+    if (member_transfers(r->db, &r->actor, req_param(r, "no"), add_transfer, items, &err)) {
+        json_decref(items);
+        reply_err(r, &err);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+void api_members_status(struct req *r)
+{
+    static const char *const fields[] = {"status", "reason", NULL};
+    json_t *j = req_json_or_reply(r, fields);
+    if (!j)
+        return;
+    const char *status, *reason;
+    if (json_str_or_reply(r, j, "status", &status) || json_str_or_reply(r, j, "reason", &reason)) {
+        json_decref(j);
+        return;
+    }
+    struct member_rec *m = xmalloc(sizeof *m);
+    struct ub_err err;
+    if (member_set_status(r->db, &r->actor, req_param(r, "no"), status, reason, m, &err))
+        reply_err(r, &err);
+    else
+        reply_json(r, 200, member_json(m));
+    free(m);
+    json_decref(j);
+}
+
+/* ---- The worker's own view --------------------------------------------------- */
+
+/* The personal token: a Bearer header, else the join page's cookie. */
+const char *api_member_token(struct req *r)
+{
+    const char *h = req_header(r, "Authorization");
+    if (h && strncasecmp(h, "Bearer ", 7) == 0)
+        return h + 7;
+    return req_cookie(r, "ub_member");
+}
+
+void api_me(struct req *r)
+{
+    struct db *db = req_db_or_reply(r);
+    if (!db)
+        return;
+    struct member_rec *m = xmalloc(sizeof *m);
+    struct application_rec *a = xmalloc(sizeof *a);
+    struct ub_err err;
+    bool is_member;
+    if (member_by_token(db, api_member_token(r), &is_member, m, a, &err))
+        reply_err(r, &err);
+    else if (is_member)
+        reply_json(r, 200, json_pack("{s:s, s:o}", "kind", "member", "member", member_json(m)));
+    else
+        reply_json(r, 200, json_pack("{s:s, s:o}", "kind", "application", "application",
+                                     application_json(a)));
+    free(m);
+    free(a);
 }

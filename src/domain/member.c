@@ -571,3 +571,247 @@ out:
     free(m);
     return status;
 }
+
+/* ---- The worker's own view --------------------------------------------- */
+
+int member_by_token(struct db *db, const char *token, bool *is_member,
+                    struct member_rec *m, struct application_rec *a, struct ub_err *err)
+{
+    if (!token || strlen(token) != CRYPTO_TOKEN_LEN)
+        return ub_fail(err, UB_EAUTH, "unauthenticated", "请先扫码入会，或使用会员链接打开");
+    char digest[CRYPTO_DIGEST_HEX + 1];
+    crypto_digest_hex(token, digest);
+    int rc = store_member_by_access(db, digest, m);
+    if (rc == DB_OK) {
+        *is_member = true;
+        return 0;
+    }
+    if (rc == DB_NOTFOUND)
+        rc = store_application_by_access(db, digest, a);
+    if (rc == DB_OK) {
+        /* An approved application whose member got a new token since: the
+         * old token no longer opens the card. */
+        if (a->member_id)
+            return ub_fail(err, UB_EAUTH, "unauthenticated", "会员链接已更换，请向工会索取新链接");
+        *is_member = false;
+        return 0;
+    }
+    if (rc == DB_NOTFOUND)
+        return ub_fail(err, UB_EAUTH, "unauthenticated", "会员链接无效");
+    return ub_fail_store(err, rc);
+}
+
+int member_token_create(struct db *db, const struct actor *a, const char *member_no,
+                        char token[CRYPTO_TOKEN_LEN + 1], struct ub_err *err)
+{
+    struct member_rec *m = xmalloc(sizeof *m);
+    int status = -1;
+    if (member_get(db, a, member_no, m, err) || actor_may(a, PERM_WRITE, m->org_path, err))
+        goto out;
+    char digest[CRYPTO_DIGEST_HEX + 1];
+    crypto_token(token);
+    crypto_digest_hex(token, digest);
+    if (tx_begin(db, err))
+        goto out;
+    int rc = store_member_set_access(db, m->id, digest);
+    if (rc == DB_OK)
+        rc = audit_log(db, a, "member.token", "member", m->member_no, m->org_id, NULL);
+    if (rc != DB_OK) {
+        tx_fail(db, rc, err);
+        goto out;
+    }
+    status = tx_commit(db, err);
+out:
+    free(m);
+    return status;
+}
+
+/* ---- Transfers and status ---------------------------------------------- */
+
+int transfer_request(struct db *db, const struct actor *a, const char *member_no,
+                     const char *to_org, const char *note, struct transfer_rec *out,
+                     struct ub_err *err)
+{
+    struct member_rec *m = xmalloc(sizeof *m);
+    int status = -1;
+    struct org_rec to;
+    if (member_get(db, a, member_no, m, err) || actor_may(a, PERM_WRITE, m->org_path, err))
+        goto out;
+    if (!to_org || !*to_org) {
+        ub_fail_field(err, UB_EINVALID, "missing_field", "to_org", "请选择转入的工会");
+        goto out;
+    }
+    int rc = store_org_by_code(db, to_org, &to);
+    if (rc == DB_NOTFOUND) {
+        ub_fail_field(err, UB_EINVALID, "org_not_found", "to_org", "工会 %s 不存在", to_org);
+        goto out;
+    }
+    if (rc != DB_OK) {
+        ub_fail_store(err, rc);
+        goto out;
+    }
+    if (to.id == m->org_id) {
+        ub_fail_field(err, UB_EINVALID, "same_org", "to_org", "会员已在该工会");
+        goto out;
+    }
+    if (strcmp(m->status, "active") != 0) {
+        ub_fail(err, UB_ECONFLICT, "not_active", "只有正常状态的会员可以转出（当前：%s）",
+                m->status);
+        goto out;
+    }
+    if (note && *note && name_check("note", note, 100, err))
+        goto out;
+    memset(out, 0, sizeof *out);
+    out->member_id = m->id;
+    out->from_org_id = m->org_id;
+    out->to_org_id = to.id;
+    ub_strlcpy(out->note, note ? note : "", sizeof out->note);
+    if (tx_begin(db, err))
+        goto out;
+    rc = store_transfer_insert(db, out, a->user_id);
+    if (rc == DB_CONFLICT) {
+        db_rollback(db);
+        ub_fail(err, UB_ECONFLICT, "transfer_pending", "该会员已有待接收的转接");
+        goto out;
+    }
+    if (rc == DB_OK)
+        rc = store_member_set_status(db, m->id, "transferring", 0);
+    char sid[24];
+    snprintf(sid, sizeof sid, "%lld", (long long)out->id);
+    if (rc == DB_OK)
+        rc = audit_log(db, a, "transfer.request", "member", m->member_no, m->org_id,
+                       json_pack("{s:s, s:s, s:I}", "from", m->org_code, "to", to.code,
+                                 "transfer", (json_int_t)out->id));
+    if (rc != DB_OK) {
+        tx_fail(db, rc, err);
+        goto out;
+    }
+    if (tx_commit(db, err))
+        goto out;
+    status = store_transfer_by_id(db, out->id, out) == DB_OK ? 0 : ub_fail_store(err, DB_ERROR);
+out:
+    free(m);
+    return status;
+}
+
+static int transfer_get(struct db *db, int64_t id, struct transfer_rec *t, struct ub_err *err)
+{
+    int rc = store_transfer_by_id(db, id, t);
+    if (rc == DB_NOTFOUND)
+        return ub_fail(err, UB_ENOTFOUND, "transfer_not_found", "转接记录不存在");
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+int transfer_accept(struct db *db, const struct actor *a, int64_t id, struct transfer_rec *out,
+                    struct ub_err *err)
+{
+    if (transfer_get(db, id, out, err) || actor_may(a, PERM_WRITE, out->to_path, err))
+        return -1;
+    if (strcmp(out->status, "pending") != 0)
+        return ub_fail(err, UB_ECONFLICT, "not_pending", "该转接已处理（%s）", out->status);
+    if (tx_begin(db, err))
+        return -1;
+    int rc = store_transfer_decide(db, id, "accepted", a->user_id);
+    if (rc == DB_NOTFOUND) {
+        db_rollback(db);
+        return ub_fail(err, UB_ECONFLICT, "not_pending", "该转接已处理");
+    }
+    if (rc == DB_OK)
+        rc = store_member_set_status(db, out->member_id, "active", out->to_org_id);
+    if (rc == DB_OK)
+        rc = audit_log(db, a, "transfer.accept", "member", out->member_no, out->to_org_id,
+                       json_pack("{s:s, s:s, s:I}", "from", out->from_code, "to", out->to_code,
+                                 "transfer", (json_int_t)id));
+    if (rc != DB_OK)
+        return tx_fail(db, rc, err);
+    if (tx_commit(db, err))
+        return -1;
+    ub_strlcpy(out->status, "accepted", sizeof out->status);
+    return 0;
+}
+
+int transfer_cancel(struct db *db, const struct actor *a, int64_t id, struct ub_err *err)
+{
+    struct transfer_rec t;
+    if (transfer_get(db, id, &t, err))
+        return -1;
+    /* Either side may withdraw it: the releasing union or the receiving. */
+    struct org_rec from;
+    int rc = store_org_by_id(db, t.from_org_id, &from);
+    if (rc != DB_OK)
+        return ub_fail_store(err, rc);
+    struct ub_err e2;
+    if (actor_may(a, PERM_WRITE, from.path, err) && actor_may(a, PERM_WRITE, t.to_path, &e2))
+        return -1;
+    if (strcmp(t.status, "pending") != 0)
+        return ub_fail(err, UB_ECONFLICT, "not_pending", "该转接已处理（%s）", t.status);
+    if (tx_begin(db, err))
+        return -1;
+    rc = store_transfer_decide(db, id, "cancelled", a->user_id);
+    if (rc == DB_NOTFOUND) {
+        db_rollback(db);
+        return ub_fail(err, UB_ECONFLICT, "not_pending", "该转接已处理");
+    }
+    if (rc == DB_OK)
+        rc = store_member_set_status(db, t.member_id, "active", 0);
+    if (rc == DB_OK)
+        rc = audit_log(db, a, "transfer.cancel", "member", t.member_no, t.from_org_id,
+                       json_pack("{s:I}", "transfer", (json_int_t)id));
+    if (rc != DB_OK)
+        return tx_fail(db, rc, err);
+    return tx_commit(db, err);
+}
+
+int member_transfers(struct db *db, const struct actor *a, const char *member_no,
+                     transfer_cb cb, void *ud, struct ub_err *err)
+{
+    struct member_rec *m = xmalloc(sizeof *m);
+    int status = -1;
+    if (member_get(db, a, member_no, m, err))
+        goto out;
+    int rc = store_transfer_list(db, m->id, cb, ud);
+    status = rc == DB_OK ? 0 : ub_fail_store(err, rc);
+out:
+    free(m);
+    return status;
+}
+
+int member_set_status(struct db *db, const struct actor *a, const char *member_no,
+                      const char *status, const char *reason, struct member_rec *out,
+                      struct ub_err *err)
+{
+    if (member_get(db, a, member_no, out, err) || actor_may(a, PERM_WRITE, out->org_path, err))
+        return -1;
+    static const struct {
+        const char *from, *to;
+    } moves[] = {
+        {"active", "retained"}, {"active", "withdrawn"},
+        {"retained", "active"}, {"retained", "withdrawn"},
+    };
+    bool known = status && (strcmp(status, "active") == 0 || strcmp(status, "retained") == 0
+                            || strcmp(status, "withdrawn") == 0);
+    if (!known)
+        return ub_fail_field(err, UB_EINVALID, "invalid_status", "status",
+                             "状态应为 active、retained 或 withdrawn");
+    bool ok = false;
+    for (size_t i = 0; i < UB_ARRAY_LEN(moves); i++)
+        ok = ok || (strcmp(out->status, moves[i].from) == 0 && strcmp(status, moves[i].to) == 0);
+    if (!ok)
+        return ub_fail(err, UB_ECONFLICT, "invalid_transition", "会籍状态不能从 %s 改为 %s",
+                       out->status, status);
+    if (name_check("reason", reason, 100, err))
+        return ub_fail_field(err, UB_EINVALID, err->code, "reason", "请填写原因（不超过100字）");
+    if (tx_begin(db, err))
+        return -1;
+    int rc = store_member_set_status(db, out->id, status, 0);
+    if (rc == DB_OK)
+        rc = audit_log(db, a, "member.status", "member", out->member_no, out->org_id,
+                       json_pack("{s:s, s:s, s:s}", "from", out->status, "to", status,
+                                 "reason", reason));
+    if (rc != DB_OK)
+        return tx_fail(db, rc, err);
+    if (tx_commit(db, err))
+        return -1;
+    ub_strlcpy(out->status, status, sizeof out->status);
+    return 0;
+}

@@ -111,6 +111,43 @@ int member_reveal(struct db *db, const struct vault *v, const struct actor *a,
                   const char *member_no, char id_number[19], char phone[12],
                   struct ub_err *err);
 
+/* ---- The worker's own view --------------------------------------------- */
+
+/* What a worker's personal token shows: the member (when approved) or the
+ * application.  Returns 0 with *is_member telling which is filled, or -1
+ * (401 when the token is unknown). */
+int member_by_token(struct db *db, const char *token, bool *is_member,
+                    struct member_rec *m, struct application_rec *a, struct ub_err *err);
+
+/* Issues a new personal token for a member (the old one stops working).
+ * Audited. */
+int member_token_create(struct db *db, const struct actor *a, const char *member_no,
+                        char token[CRYPTO_TOKEN_LEN + 1], struct ub_err *err);
+
+/* ---- Transfers and status ---------------------------------------------- */
+
+/* The old union releases a member towards org to_org (write permission on
+ * the member's org): the member is `transferring` until the new union
+ * accepts.  Audited. */
+int transfer_request(struct db *db, const struct actor *a, const char *member_no,
+                     const char *to_org, const char *note, struct transfer_rec *out,
+                     struct ub_err *err);
+/* The new union accepts (write permission on to_org): the member moves and
+ * is active again.  Audited. */
+int transfer_accept(struct db *db, const struct actor *a, int64_t id, struct transfer_rec *out,
+                    struct ub_err *err);
+/* Either side withdraws a pending transfer: the member stays.  Audited. */
+int transfer_cancel(struct db *db, const struct actor *a, int64_t id, struct ub_err *err);
+/* A member's transfers, oldest first. */
+int member_transfers(struct db *db, const struct actor *a, const char *member_no,
+                     transfer_cb cb, void *ud, struct ub_err *err);
+/* Changes a member's status: active -> retained (retired, unemployed,
+ * employer closed) or withdrawn; retained -> active or withdrawn.  A reason
+ * is required.  Audited. */
+int member_set_status(struct db *db, const struct actor *a, const char *member_no,
+                      const char *status, const char *reason, struct member_rec *out,
+                      struct ub_err *err);
+
 /* Masks a phone number as 138****1234 into out (>= 12 bytes). */
 void phone_mask(const char *phone, char *out);
 

@@ -296,6 +296,36 @@ int store_member_search(struct db *db, const char *path, int64_t district, const
                         const char *phone_hash, int64_t before, int limit,
                         member_cb cb, void *ud);
 
+/* The application a worker's personal token belongs to (newest). */
+int store_application_by_access(struct db *db, const char *access_digest,
+                                struct application_rec *out);
+/* Replaces a member's personal token digest. */
+int store_member_set_access(struct db *db, int64_t member_id, const char *access_digest);
+/* Sets a member's status (and org, when org_id is not 0). */
+int store_member_set_status(struct db *db, int64_t member_id, const char *status,
+                            int64_t org_id);
+
+struct transfer_rec {
+    int64_t id, member_id, from_org_id, to_org_id;
+    char member_no[24];
+    char member_name[121];
+    char from_code[ORG_CODE_MAX + 1], from_name[ORG_NAME_MAX + 1];
+    char to_code[ORG_CODE_MAX + 1], to_name[ORG_NAME_MAX + 1];
+    char to_path[ORG_PATH_MAX + 1];
+    char status[12];
+    char note[321];
+    int64_t requested_at, decided_at;
+};
+
+typedef int (*transfer_cb)(void *ud, const struct transfer_rec *t);
+
+int store_transfer_insert(struct db *db, struct transfer_rec *t, int64_t by);
+int store_transfer_by_id(struct db *db, int64_t id, struct transfer_rec *out);
+/* Closes a pending transfer; DB_NOTFOUND if it is no longer pending. */
+int store_transfer_decide(struct db *db, int64_t id, const char *status, int64_t by);
+/* A member's transfers, oldest first. */
+int store_transfer_list(struct db *db, int64_t member_id, transfer_cb cb, void *ud);
+
 /* A kept answer for key, if any (body is sealed; caller opens it). */
 int store_idempotency_get(struct db *db, const char *key, int *status,
                           unsigned char *body, size_t cap, size_t *len);

@@ -382,6 +382,122 @@ int store_member_search(struct db *db, const char *path, int64_t district, const
     return rc == DB_DONE ? DB_OK : rc;
 }
 
+int store_application_by_access(struct db *db, const char *access_digest,
+                                struct application_rec *out)
+{
+    struct db_stmt *st = db_run(db, APP_SELECT "WHERE x.access_digest = $1 "
+                                               "ORDER BY x.id DESC LIMIT 1", "s", access_digest);
+    int rc = store_one(db_step(st));
+    if (rc == DB_OK)
+        read_application(st, out);
+    db_done(st);
+    return rc;
+}
+
+int store_member_set_access(struct db *db, int64_t member_id, const char *access_digest)
+{
+    return db_exec_stmt(db, "UPDATE members SET access_digest = $1, updated_at = $2 "
+                            "WHERE id = $3", "sii", access_digest, ub_now(), member_id);
+}
+
+int store_member_set_status(struct db *db, int64_t member_id, const char *status,
+                            int64_t org_id)
+{
+    if (org_id)
+        return db_exec_stmt(db, "UPDATE members SET status = $1, org_id = $2, updated_at = $3, "
+                                "district_id = (SELECT district_id FROM orgs WHERE id = $2) "
+                                "WHERE id = $4", "siii", status, org_id, ub_now(), member_id);
+    return db_exec_stmt(db, "UPDATE members SET status = $1, updated_at = $2 WHERE id = $3",
+                        "sii", status, ub_now(), member_id);
+}
+
+/* ---- Transfers --------------------------------------------------------- */
+
+#define TRANSFER_SELECT                                                        \
+    "SELECT t.id, t.member_id, t.from_org_id, t.to_org_id, m.member_no, m.name, " \
+    "f.code, f.name, o.code, o.name, o.path, t.status, COALESCE(t.note, ''), "   \
+    "t.requested_at, COALESCE(t.decided_at, 0) "                               \
+    "FROM transfers t JOIN members m ON m.id = t.member_id "                   \
+    "JOIN orgs f ON f.id = t.from_org_id JOIN orgs o ON o.id = t.to_org_id "
+
+static void read_transfer(struct db_stmt *st, struct transfer_rec *t)
+{
+    t->id = db_i64(st, 0);
+    t->member_id = db_i64(st, 1);
+    t->from_org_id = db_i64(st, 2);
+    t->to_org_id = db_i64(st, 3);
+    store_col(st, 4, t->member_no, sizeof t->member_no);
+    store_col(st, 5, t->member_name, sizeof t->member_name);
+    store_col(st, 6, t->from_code, sizeof t->from_code);
+    store_col(st, 7, t->from_name, sizeof t->from_name);
+    store_col(st, 8, t->to_code, sizeof t->to_code);
+    store_col(st, 9, t->to_name, sizeof t->to_name);
+    store_col(st, 10, t->to_path, sizeof t->to_path);
+    store_col(st, 11, t->status, sizeof t->status);
+    store_col(st, 12, t->note, sizeof t->note);
+    t->requested_at = db_i64(st, 13);
+    t->decided_at = db_i64(st, 14);
+}
+
+int store_transfer_insert(struct db *db, struct transfer_rec *t, int64_t by)
+{
+    t->requested_at = ub_now();
+    struct db_stmt *st = db_run(db,
+        "INSERT INTO transfers (member_id, from_org_id, to_org_id, status, note, requested_by, "
+        "requested_at, district_id) VALUES ($1, $2, $3, 'pending', $4, $5, $6, "
+        "(SELECT district_id FROM orgs WHERE id = $3)) RETURNING id",
+        "iiisIi", t->member_id, t->from_org_id, t->to_org_id, or_null(t->note), by,
+        t->requested_at);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        t->id = db_i64(st, 0);
+        rc = DB_OK;
+    } else if (rc == DB_DONE) {
+        rc = DB_ERROR;
+    }
+    db_done(st);
+    return rc;
+}
+
+int store_transfer_by_id(struct db *db, int64_t id, struct transfer_rec *out)
+{
+    struct db_stmt *st = db_run(db, TRANSFER_SELECT "WHERE t.id = $1", "i", id);
+    int rc = store_one(db_step(st));
+    if (rc == DB_OK)
+        read_transfer(st, out);
+    db_done(st);
+    return rc;
+}
+
+int store_transfer_decide(struct db *db, int64_t id, const char *status, int64_t by)
+{
+    struct db_stmt *st = db_run(db,
+        "UPDATE transfers SET status = $1, decided_by = $2, decided_at = $3 "
+        "WHERE id = $4 AND status = 'pending' RETURNING id", "sIii", status, by, ub_now(), id);
+    int rc = store_one(db_step(st));
+    db_done(st);
+    return rc;
+}
+
+int store_transfer_list(struct db *db, int64_t member_id, transfer_cb cb, void *ud)
+{
+    struct db_stmt *st = db_run(db, TRANSFER_SELECT "WHERE t.member_id = $1 ORDER BY t.id",
+                                "i", member_id);
+    if (!st)
+        return DB_ERROR;
+    int rc, stop = 0;
+    struct transfer_rec t;
+    while ((rc = db_step(st)) == DB_ROW) {
+        read_transfer(st, &t);
+        if ((stop = cb(ud, &t)) != 0)
+            break;
+    }
+    db_done(st);
+    if (stop)
+        return stop;
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
 /* ---- Kept answers ------------------------------------------------------ */
 
 int store_idempotency_get(struct db *db, const char *key, int *status,

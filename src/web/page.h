@@ -27,6 +27,14 @@ void page_static_join_css(struct req *r);
 void page_static_file(struct req *r, const char *name);
 
 void page_join(struct req *r);
+void page_card(struct req *r);
+void page_applications(struct req *r);
+void page_applications_bulk(struct req *r);
+void page_application_approve(struct req *r);
+void page_application_reject(struct req *r);
+void page_members(struct req *r);
+void page_member(struct req *r);
+void page_poster(struct req *r);
 void page_join_post(struct req *r);
 
 #endif

@@ -19,6 +19,9 @@ void page_begin(struct req *r, const char *title)
         "<header class=\"top\"><a class=\"brand\" href=\"/console\">连心桥</a>",
         title);
     if (r->authed) {
+        html_raw_trusted(b, "<nav class=\"main\"><a href=\"/console\">组织</a>"
+                            "<a href=\"/console/applications\">入会审核</a>"
+                            "<a href=\"/console/members\">会员</a></nav>");
         html_printf(b,
             "<span class=\"who\">%s · %s</span>"
             "<form method=\"post\" action=\"/logout\" class=\"inline\">"

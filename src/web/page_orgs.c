@@ -134,9 +134,12 @@ void page_org(struct req *r)
         "<section class=\"card\"><h1>%s</h1><dl class=\"facts\">"
         "<dt>组织代码</dt><dd class=\"mono\">%s</dd>"
         "<dt>层级</dt><dd>%s</dd><dt>直属下级</dt><dd>%lld 个</dd>"
-        "<dt>下属组织总数</dt><dd>%lld 个</dd></dl></section>",
+        "<dt>下属组织总数</dt><dd>%lld 个</dd></dl>"
+        "<p class=\"actions\"><a href=\"/console/orgs/%s/poster\">入会海报（二维码）</a> · "
+        "<a href=\"/console/applications?org=%s\">入会审核</a> · "
+        "<a href=\"/console/members?org=%s\">会员</a></p></section>",
         o.name, o.code, org_level_label(o.level), (long long)o.children,
-        (long long)o.descendants);
+        (long long)o.descendants, o.code, o.code, o.code);
     html_raw_trusted(b, "<section class=\"card\"><h2>下级组织</h2>");
     if (kids.n) {
         html_raw_trusted(b, "<ul class=\"tree\">");
@@ -166,5 +169,26 @@ void page_org(struct req *r)
     buf_free(&crumbs);
     buf_free(&kids.b);
     buf_free(&employers);
+    page_end(r);
+}
+
+void page_poster(struct req *r)
+{
+    struct org_rec o;
+    struct ub_err err;
+    if (org_get(r->db, &r->actor, req_param(r, "code"), &o, &err)) {
+        reply_err(r, &err);
+        return;
+    }
+    page_begin(r, "扫码入会");
+    struct buf *b = &r->out;
+    html_printf(b, "<section class=\"poster\"><h1>%s</h1><p class=\"step\">微信扫一扫，两分钟加入工会</p>",
+                o.name);
+    html_raw_trusted(b, "<img alt=\"入会二维码\" src=\"/api/v1/orgs/");
+    html_url_escape(b, o.code);
+    html_raw_trusted(b, "/qr.svg\"><p class=\"step\">工会是职工的娘家人 · 入会自愿 · 信息加密保存</p>"
+                        "<p class=\"noprint\"><a href=\"/console/orgs/");
+    html_url_escape(b, o.code);
+    html_raw_trusted(b, "\">返回</a> · 用浏览器的“打印”即可打印A4海报</p></section>");
     page_end(r);
 }

@@ -16,6 +16,7 @@ UNSCOPED = {
     "GET /api/v1/auth/me", "GET /", "GET /login", "POST /login", "POST /logout",
     "GET /console", "GET /static/app.css", "GET /static/join.css",
     "POST /api/v1/join/:token", "GET /j/:token", "POST /j/:token",
+    "GET /api/v1/me", "GET /card", "GET /console/applications", "GET /console/members",
 }
 
 
@@ -45,6 +46,13 @@ class ScopeTest(ServerTest):
         r = s.request("POST", "/api/v1/applications/%d/approve" % second, token=s.admin)
         assert r.status == 200, r
         cls.other_member = r.json["member_no"]
+        third = s.join(tok, 3).json["application_id"]
+        no3 = s.request("POST", "/api/v1/applications/%d/approve" % third,
+                        token=s.admin).json["member_no"]
+        r = s.request("POST", "/api/v1/members/%s/transfer" % no3, {"to_org": "110118003"},
+                      token=s.admin)
+        assert r.status == 201, r
+        cls.other_transfer = r.json["id"]
 
     def outside_calls(self):
         """One call per scoped route, aimed outside the caller's subtree."""
@@ -77,6 +85,24 @@ class ScopeTest(ServerTest):
             "GET /api/v1/members/:no": ("GET", "/api/v1/members/" + self.other_member, None),
             "POST /api/v1/members/:no/reveal": (
                 "POST", "/api/v1/members/%s/reveal" % self.other_member, None),
+            "POST /api/v1/members/:no/transfer": (
+                "POST", "/api/v1/members/%s/transfer" % self.other_member,
+                {"to_org": "110118001"}),
+            "GET /api/v1/members/:no/transfers": (
+                "GET", "/api/v1/members/%s/transfers" % self.other_member, None),
+            "POST /api/v1/members/:no/status": (
+                "POST", "/api/v1/members/%s/status" % self.other_member,
+                {"status": "retained", "reason": "越权"}),
+            "POST /api/v1/transfers/:id/accept": (
+                "POST", "/api/v1/transfers/%d/accept" % self.other_transfer, None),
+            "POST /api/v1/transfers/:id/cancel": (
+                "POST", "/api/v1/transfers/%d/cancel" % self.other_transfer, None),
+            "GET /console/orgs/:code/poster": ("GET", "/console/orgs/110118002/poster", None),
+            "GET /console/members/:no": ("GET", "/console/members/" + self.other_member, None),
+            "POST /console/applications/:id/approve": (
+                "POST", "/console/applications/%d/approve" % self.other_app, None),
+            "POST /console/applications/:id/reject": (
+                "POST", "/console/applications/%d/reject" % self.other_app, None),
         }
 
     def test_bulk_approval_refuses_each_item_outside(self):
@@ -92,7 +118,8 @@ class ScopeTest(ServerTest):
     def test_every_route_is_classified(self):
         with open(ROUTES_C, encoding="utf-8") as f:
             routes = {"%s %s" % m for m in re.findall(r'\{"([A-Z]+)", "([^"]+)"', f.read())}
-        covered = UNSCOPED | set(self.outside_calls()) | {"POST /api/v1/applications/approve"}
+        covered = UNSCOPED | set(self.outside_calls()) | {
+            "POST /api/v1/applications/approve", "POST /console/applications/approve"}
         self.assertEqual(routes - covered, set(), "routes without a scope test")
         self.assertEqual(covered - routes, set(), "scope tests for routes that do not exist")
 

@@ -98,3 +98,23 @@ CREATE TABLE idempotency (
     body        {{bytes}} NOT NULL,
     created_at  BIGINT NOT NULL
 );
+
+-- Membership moves with employment (会员关系接转): the old union releases,
+-- the new one accepts; the history stays.
+CREATE TABLE transfers (
+    id            {{id}},
+    member_id     BIGINT NOT NULL REFERENCES members (id),
+    from_org_id   BIGINT NOT NULL REFERENCES orgs (id),
+    to_org_id     BIGINT NOT NULL REFERENCES orgs (id),
+    status        TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'cancelled')),
+    note          TEXT,
+    requested_by  BIGINT,
+    requested_at  BIGINT NOT NULL,
+    decided_by    BIGINT,
+    decided_at    BIGINT,
+    district_id   BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX transfers_member ON transfers (member_id, id);
+CREATE INDEX transfers_to ON transfers (to_org_id, status);
+-- At most one open transfer per member.
+CREATE UNIQUE INDEX transfers_open ON transfers (member_id) WHERE status = 'pending';
