@@ -11,7 +11,7 @@
  *
  * The reader borrows the input (which must outlive it) and owns the
  * current record's fields, which stay valid until the next csv_next() or
- * csv_free().
+ * csv_free() (the caller may trim them in place meanwhile).
  *
  *     struct csv_reader r;
  *     csv_init(&r, data, len);
@@ -28,7 +28,8 @@
 
 struct csv_reader {
     /* The current record, after csv_next() returned 1. */
-    const char **fields;        /* NUL-terminated texts, nfields of them */
+    char **fields;              /* NUL-terminated texts, nfields of them; the
+                                 * caller may change them in place */
     size_t *lens;               /* their lengths in bytes (a field may hold NUL) */
     size_t nfields;             /* >= 1: an empty line is one empty field */
     int64_t line;               /* physical line the record starts on (1-based) */

@@ -333,6 +333,22 @@ int store_idempotency_get(struct db *db, const char *key, int *status,
 int store_idempotency_put(struct db *db, const char *key, int status,
                           const unsigned char *body, size_t len);
 
+/* ---- Rosters (store_roster.c) ------------------------------------------- */
+
+/* Inserts an imported member (m as for store_member_insert; district_id is
+ * its org's) unless the person (p.id_hash) already has a live membership:
+ * then *added is false and nothing is written.  When added, fills m->id
+ * and m->member_no. */
+int store_roster_member_add(struct db *db, struct member_rec *m, int64_t district_id,
+                            bool *added);
+/* Members in the subtree of path with ids above after, by id, at most
+ * limit.  Fills id, member_no, org_id, org_code, org_name, status,
+ * channel, joined_at, joined_on and of p: name, id_mask, id_enc,
+ * phone_mask, phone_enc, gender, birth_date, employer_name, category,
+ * migrant (the rest is zero). */
+int store_roster_members(struct db *db, const char *path, int64_t district, int64_t after,
+                         int limit, member_cb cb, void *ud);
+
 /* ---- Audit log (append-only) ------------------------------------------- */
 
 struct audit_rec {

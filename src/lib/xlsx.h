@@ -1,0 +1,51 @@
+/*
+ * xlsx.h: writing a one-sheet Excel workbook of text cells, through
+ * libxlsxwriter.
+ *
+ * The sheet has a bold header row that stays in view (frozen), set column
+ * widths, and only text cells, formatted as text ("@") so that Excel never
+ * turns an ID number into 1.10118E+17.  Rows are streamed to a temporary
+ * file (libxlsxwriter's constant-memory mode), so a million rows cost no
+ * more memory than ten; they must be written in order.
+ *
+ *     static const struct xlsx_col cols[] = {{"姓名", 10}, {"身份证号", 22}};
+ *     struct xlsx *x = xlsx_open("out.xlsx", "会员名册", cols, 2);
+ *     xlsx_row(x, (const char *[]){"张三", "110105********002X"});
+ *     if (xlsx_close(x)) …     // the file is complete only after this
+ */
+#ifndef UB_XLSX_H
+#define UB_XLSX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct xlsx;
+
+struct xlsx_col {
+    const char *title;          /* header text */
+    double width;               /* in Excel's character units */
+};
+
+/* The most data rows a sheet holds (Excel's limit less the header). */
+#define XLSX_MAX_ROWS 1048575
+
+/*
+ * Creates the workbook at path with one sheet named `sheet` and writes the
+ * header row of the ncols columns.  Returns the writer (closed by
+ * xlsx_close), or NULL if the file cannot be created.
+ */
+struct xlsx *xlsx_open(const char *path, const char *sheet, const struct xlsx_col *cols,
+                       size_t ncols);
+
+/* Appends a row of ncols texts (NULL or "" leaves a cell empty).  Returns
+ * 0, or -1 when the sheet is full or the write fails. */
+int xlsx_row(struct xlsx *x, const char *const *cells);
+
+/* Rows written so far (not counting the header). */
+int64_t xlsx_rows(const struct xlsx *x);
+
+/* Finishes the file and frees x.  Returns 0, or -1 if any step failed
+ * (the file is then incomplete and should be removed). */
+int xlsx_close(struct xlsx *x);
+
+#endif

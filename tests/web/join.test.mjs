@@ -1,0 +1,363 @@
+// Browser test of scan-to-join, end to end, in Debian's Chromium driven by
+// playwright-core (which never downloads a browser):
+//
+//   a worker on a phone opens the join page of 密云区总工会 (110118), gets a
+//   wrong ID check digit refused next to the field, fixes it, submits, and
+//   sees the application pending on /card; a staff member on a desktop signs
+//   in, approves it in the console, and the worker's /card becomes the
+//   electronic member card with a QR code.
+//
+// Starts the built binary itself, like tests/api/harness.py: `init --demo`
+// on a private SQLite database, then `serve` on a free loopback port.
+//
+// Environment: UNIONBRIDGE_BIN (meson sets it; default ../../build/unionbridge),
+// UB_CHROMIUM (default /usr/bin/chromium), UB_WEB_OUT (where screenshots go;
+// default a new temporary folder).  Run through meson (`meson test -C build
+// --suite web`) or see README.md.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BIN = process.env.UNIONBRIDGE_BIN || path.join(HERE, '..', '..', 'build', 'unionbridge');
+const CHROMIUM = process.env.UB_CHROMIUM || '/usr/bin/chromium';
+const ADMIN_PW = 'Test-Admin-Password-1';
+const ORG = '110118';
+// Slow under sanitizers: generous, but a hang still fails well inside meson's 300 s.
+const TIMEOUT = 20000;
+
+// ---- A valid resident ID number (GB 11643), computed here ----------------
+
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+function idNumber(seq, born = '19900101', region = ORG) {
+  const body = region + born + String(seq % 1000).padStart(3, '0');
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(body[i]) * WEIGHTS[i];
+  return body + '10X98765432'[sum % 11];
+}
+
+const GOOD_ID = idNumber(123);
+const BAD_ID = GOOD_ID.slice(0, 17) + (GOOD_ID[17] === '0' ? '1' : '0');
+
+// ---- The server ---------------------------------------------------------
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+class Server {
+  constructor() {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ub-web-'));
+    this.dbPath = path.join(this.dir, 'ub.db');
+    this.logPath = path.join(this.dir, 'serve.log');
+    this.env = {
+      ...process.env,
+      UNIONBRIDGE_DB: 'sqlite:' + this.dbPath,
+      UNIONBRIDGE_ADMIN_PASSWORD: ADMIN_PW,
+      TZ: 'Asia/Shanghai',
+    };
+    this.proc = null;
+    this.exit = null;
+  }
+
+  async start() {
+    execFileSync(BIN, ['init', '--demo'], { cwd: this.dir, env: this.env, stdio: 'pipe',
+                                            timeout: 120000 });
+    this.port = await freePort();
+    this.base = `http://127.0.0.1:${this.port}`;
+    const log = fs.openSync(this.logPath, 'a');
+    this.proc = spawn(BIN, ['serve', '--listen', `127.0.0.1:${this.port}`, '--threads', '4'],
+                      { cwd: this.dir, env: this.env, stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    this.exit = new Promise((resolve) =>
+      this.proc.on('exit', (code, signal) => resolve(signal ? 'signal ' + signal : code)));
+    const deadline = Date.now() + 30000;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null || this.proc.signalCode !== null)
+        throw new Error('serve exited:\n' + this.log());
+      try {
+        const r = await fetch(this.base + '/healthz');
+        if (r.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(50);
+    }
+    throw new Error('serve did not start:\n' + this.log());
+  }
+
+  log() {
+    try {
+      return fs.readFileSync(this.logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  query(sql) {
+    return execFileSync('sqlite3', ['-batch', '-noheader', this.dbPath, sql],
+                        { encoding: 'utf8' }).trim();
+  }
+
+  // SIGTERM; resolves to the exit code (or 'signal X' / 'hung').
+  async stop() {
+    if (!this.proc) return 0;
+    const proc = this.proc;
+    this.proc = null;
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+    const code = await Promise.race([this.exit, sleep(30000).then(() => 'hung')]);
+    if (code === 'hung') {
+      proc.kill('SIGKILL');
+      await this.exit;
+    }
+    return code;
+  }
+
+  cleanup() {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// ---- The test -------------------------------------------------------------
+
+const OUT = process.env.UB_WEB_OUT || fs.mkdtempSync(path.join(os.tmpdir(), 'ub-web-shots-'));
+
+describe('scan-to-join in a browser', { concurrency: false }, () => {
+  const server = new Server();
+  let browser;
+  let phone;          // the worker's phone: one context, so one cookie jar
+  let desk;           // a staff member's desktop
+  let page;           // the phone's page
+  let token;
+  let joinBytes = 0;  // bytes on the wire for the join page: HTML + CSS
+  const requests = [];
+  let failed = false;
+
+  // Each case marks the run failed, to keep the server's folder and log.
+  const step = (name, fn) => test(name, async (t) => {
+    try {
+      await fn(t);
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
+  });
+
+  async function shot(p, name) {
+    fs.mkdirSync(OUT, { recursive: true });
+    const file = path.join(OUT, name + '.png');
+    await p.screenshot({ path: file, fullPage: true });
+    console.log('screenshot: ' + file);
+    return file;
+  }
+
+  before(async () => {
+    await server.start();
+    token = server.query('SELECT t.token FROM join_tokens t JOIN orgs o ON o.id = t.org_id ' +
+                         `WHERE o.code = '${ORG}' AND t.event_id IS NULL`);
+    assert.match(token, /^[A-Za-z0-9_-]{8,}$/, 'join token of ' + ORG);
+    // playwright-core's launch() gives the browser a fresh temporary profile
+    // (user-data-dir) and removes it on close.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      timeout: 60000,
+    });
+    phone = await browser.newContext({
+      viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true,
+      deviceScaleFactor: 2, locale: 'zh-CN',
+      userAgent: 'Mozilla/5.0 (Linux; Android 13; Phone) AppleWebKit/537.36 (KHTML, like Gecko) ' +
+                 'Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0',
+    });
+    desk = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    for (const c of [phone, desk]) {
+      c.setDefaultTimeout(TIMEOUT);
+      c.setDefaultNavigationTimeout(TIMEOUT);
+      c.on('request', (r) => requests.push(r.url()));
+    }
+    page = await phone.newPage();
+  });
+
+  after(async () => {
+    if (browser) await browser.close().catch(() => {});
+    const code = await server.stop();
+    if (failed || code !== 0) {
+      console.error(`server folder kept: ${server.dir}\n--- serve.log (end) ---\n` +
+                    server.log().slice(-3000));
+    } else {
+      server.cleanup();
+    }
+  });
+
+  step('a Chinese font is installed (else the pages show boxes)', () => {
+    const fonts = execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+    assert.ok(fonts.trim(), 'no font covers Chinese: install fonts-noto-cjk');
+  });
+
+  step('the join page renders in Chinese on a phone', async () => {
+    const sized = [];
+    const onResponse = (resp) => sized.push(resp);
+    page.on('response', onResponse);
+    const resp = await page.goto(`${server.base}/j/${token}`);
+    assert.equal(resp.status(), 200);
+    await page.waitForLoadState('load');
+    page.off('response', onResponse);
+    for (const r of sized) {
+      const u = new URL(r.url());
+      if (u.pathname === `/j/${token}` || u.pathname === '/static/join.css') {
+        const s = await r.request().sizes();
+        joinBytes += s.responseHeadersSize + s.responseBodySize;
+      }
+    }
+    assert.ok(sized.some((r) => new URL(r.url()).pathname === '/static/join.css'),
+              'the style sheet was loaded');
+    assert.equal(await page.locator('h1').innerText(), '加入工会');
+    assert.match(await page.locator('header').innerText(), /密云区总工会/);
+    for (const label of ['姓名', '身份证号', '手机号', '职工类别'])
+      assert.equal(await page.getByLabel(label, { exact: true }).count(), 1, label);
+    await page.getByText('是否外地来京务工').waitFor();
+    await page.getByRole('button', { name: '提交入会申请' }).waitFor();
+    // Fits the phone: nothing wider than the screen.
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= 375, `page is ${wide}px wide on a 375px screen`);
+    // The style sheet applied (join.css styles the submit button).
+    const fontSize = await page.locator('input#name').evaluate(
+      (e) => parseFloat(getComputedStyle(e).fontSize));
+    assert.ok(fontSize >= 16, `input font ${fontSize}px: phones zoom in below 16px`);
+  });
+
+  async function fillForm(id) {
+    await page.getByLabel('姓名', { exact: true }).fill('张三');
+    await page.getByLabel('身份证号', { exact: true }).fill(id);
+    await page.getByLabel('手机号', { exact: true }).fill('13900001234');
+    await page.getByLabel('职工类别', { exact: true }).selectOption('courier');
+    await page.getByLabel('是', { exact: true }).check();
+    await page.locator('input[name="consent"]').check();
+  }
+
+  async function submit() {
+    const [resp] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'
+                                  && new URL(r.url()).pathname === `/j/${token}`),
+      page.getByRole('button', { name: '提交入会申请' }).tap(),
+    ]);
+    await page.waitForLoadState('load');
+    return resp;
+  }
+
+  step('a wrong ID check digit is shown next to the field, keeping the input', async () => {
+    await fillForm(BAD_ID);
+    const resp = await submit();
+    assert.equal(resp.status(), 422);
+    const err = page.locator('#id_number-e');
+    assert.equal((await err.innerText()).trim(), '身份证号校验位不正确');
+    // The message sits in the ID number's block, which is marked.
+    const block = page.locator('div.f.bad');
+    assert.equal(await block.count(), 1);
+    assert.equal(await block.locator('#id_number').count(), 1);
+    assert.equal(await block.locator('#id_number-e').count(), 1);
+    assert.ok(await err.isVisible());
+    assert.equal(await page.getByLabel('姓名', { exact: true }).inputValue(), '张三');
+    assert.equal(await page.getByLabel('手机号', { exact: true }).inputValue(), '13900001234');
+    assert.equal(await page.getByLabel('职工类别', { exact: true }).inputValue(), 'courier');
+    assert.ok(await page.locator('input[name="consent"]').isChecked());
+    await shot(page, 'join-error');
+    assert.equal(server.query("SELECT count(*) FROM applications WHERE name = '张三'"), '0');
+  });
+
+  step('a valid form is accepted and says what happens next', async () => {
+    await fillForm(GOOD_ID);
+    const resp = await submit();
+    assert.equal(resp.status(), 200);
+    await page.getByRole('heading', { name: '入会申请已提交' }).waitFor();
+    assert.match(await page.locator('main').innerText(), /接收单位：密云区总工会/);
+    await shot(page, 'join-success');
+    assert.equal(server.query("SELECT status FROM applications WHERE name = '张三'"), 'pending');
+  });
+
+  step('the card page shows the application under review', async () => {
+    const resp = await page.goto(`${server.base}/card`);
+    assert.equal(resp.status(), 200);
+    await page.getByRole('heading', { name: '审核中' }).waitFor();
+    assert.match(await page.locator('main').innerText(), /姓名：张三/);
+    await shot(page, 'card-pending');
+  });
+
+  step('staff sign in and approve it in the console', async () => {
+    const p = await desk.newPage();
+    await p.goto(`${server.base}/login`);
+    await p.getByLabel('登录名').fill('admin');
+    await p.getByLabel('密码').fill(ADMIN_PW);
+    await Promise.all([p.waitForURL(/\/console$/), p.getByRole('button', { name: '登录' }).click()]);
+    await p.goto(`${server.base}/console/applications`);
+    const row = p.locator('tbody tr', { hasText: '张三' });
+    assert.equal(await row.count(), 1);
+    assert.match(await row.innerText(), /快递员/);
+    assert.doesNotMatch(await row.innerText(), new RegExp(GOOD_ID), 'the ID number is masked');
+    await Promise.all([
+      p.waitForURL(/\/console\/applications\?done=1&failed=0$/),
+      row.getByRole('button', { name: '通过', exact: true }).click(),
+    ]);
+    await p.getByText('已处理 1 条').waitFor();
+    assert.equal(await p.locator('tbody tr', { hasText: '张三' }).count(), 0);
+    await shot(p, 'console-approved');
+    await p.close();
+  });
+
+  step('the phone now shows the electronic member card with a QR code', async () => {
+    const resp = await page.reload();
+    assert.equal(resp.status(), 200);
+    await page.getByRole('heading', { name: '电子会员卡' }).waitFor();
+    assert.equal(await page.getByRole('heading', { name: '张三' }).count(), 1);
+    const no = await page.locator('main strong').first().innerText();
+    assert.match(no, /^\d{12}$/, 'member number');
+    assert.equal(server.query(`SELECT count(*) FROM members WHERE member_no = '${no}'`), '1');
+    const svg = page.locator('main .qr > svg');
+    assert.equal(await svg.count(), 1, 'an inline <svg> QR code');
+    const box = await svg.boundingBox();
+    assert.ok(box && box.width >= 100 && box.width <= 375 && box.height >= 100,
+              `QR code box ${JSON.stringify(box)}`);
+    await shot(page, 'card-member');
+  });
+
+  step('the join page is at most 30 KB and nothing left 127.0.0.1', () => {
+    console.log(`join page transfer (HTML + CSS, headers included): ${joinBytes} bytes`);
+    assert.ok(joinBytes > 0 && joinBytes <= 30 * 1024, `${joinBytes} bytes`);
+    assert.ok(requests.length > 0);
+    const away = requests.filter((u) => {
+      if (/^(data|blob|about):/.test(u)) return false;
+      const h = new URL(u);
+      return h.hostname !== '127.0.0.1' || h.port !== String(server.port);
+    });
+    assert.deepEqual(away, [], 'requests that left the server under test');
+    console.log(`${requests.length} requests, all to ${server.base}`);
+  });
+
+  step('the server exits cleanly on SIGTERM', async () => {
+    await browser.close();
+    browser = null;
+    const code = await server.stop();
+    const log = server.log();
+    for (const bad of ['AddressSanitizer', 'LeakSanitizer', 'runtime error:'])
+      assert.ok(!log.includes(bad), `serve reported ${bad}:\n${log.slice(-3000)}`);
+    assert.equal(code, 0, `serve exited with ${code}:\n${log.slice(-2000)}`);
+  });
+});
