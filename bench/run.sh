@@ -208,8 +208,20 @@ start_backend() {
         || { cat "$TMP/$name/token.log" >&2; die "token create failed"; }
     [[ $TOKEN =~ ^[A-Za-z0-9._~+/=-]+$ ]] || die "unexpected token output: $TOKEN"
     UB_PORT=$(free_port)
+    JOIN_TOKEN=$(python3 - "$DBURL" <<'PY'
+import subprocess, sqlite3, sys
+url = sys.argv[1]
+q = ("SELECT t.token FROM join_tokens t JOIN orgs o ON o.id = t.org_id "
+     "WHERE o.code = '110118' AND t.event_id IS NULL")
+if url.startswith("sqlite:"):
+    print(sqlite3.connect(url[7:]).execute(q).fetchone()[0])
+else:
+    print(subprocess.run(["psql", "-qAtX", "-c", q, url], capture_output=True, text=True,
+                         check=True).stdout.strip())
+PY
+)
     (cd "$TMP/$name" && exec "$BIN" serve --db "$DBURL" --listen "127.0.0.1:$UB_PORT" \
-        --threads "$SERVER_THREADS") >"$TMP/$name/server.log" 2>&1 &
+        --threads "$SERVER_THREADS" --join-rate 0) >"$TMP/$name/server.log" 2>&1 &
     SERVER_PID=$!
     wait_up "http://127.0.0.1:$UB_PORT/healthz" "$SERVER_PID" unionbridge "$TMP/$name/server.log"
     log "[$name] unionbridge on 127.0.0.1:$UB_PORT (pid $SERVER_PID, $SERVER_THREADS threads)"
@@ -258,8 +270,10 @@ log "nginx on 127.0.0.1:$NGINX_PORT (worker_processes $NGINX_WORKERS)"
 
 # --- measurements ---------------------------------------------------------
 
-# name|path|authenticated
+# name|path|authenticated|wrk script (JOIN is the backend's join token)
 CASES=(
+    "join page|/j/JOIN|0"
+    "join (durable application)|/api/v1/join/JOIN|0|$ROOT/bench/join.lua"
     "healthz|/healthz|0"
     "org 110118 (subtree count)|/api/v1/orgs/$DISTRICT|1"
     "leaf org (authenticated baseline)|/api/v1/orgs/${DISTRICT}400.U1|1"
@@ -267,11 +281,12 @@ CASES=(
     "employers of 110118, 50|/api/v1/employers?org=$DISTRICT&limit=50|1"
 )
 
-# run_wrk URL OUTFILE [TOKEN]
+# run_wrk URL OUTFILE TOKEN CONNECTIONS [SCRIPT]
 run_wrk() {
-    local url=$1 out=$2 token=${3:-} c=$4
+    local url=$1 out=$2 token=${3:-} c=$4 script=${5:-}
     local args=(-t"$WRK_THREADS" -c"$c" -d"${SECONDS_PER_RUN}s" --latency)
     [[ -n $token ]] && args+=(-H "Authorization: Bearer $token")
+    [[ -n $script ]] && args+=(-s "$script")
     # In the background, so that a signal to this script is handled at once.
     timeout --kill-after=5 $((SECONDS_PER_RUN + 30)) wrk "${args[@]}" "$url" >"$out" 2>&1 &
     WRK_PID=$!
@@ -313,25 +328,29 @@ for backend in $BACKENDS; do
     start_backend "$backend"
     for c in $CONNECTIONS; do
         for case in "${CASES[@]}"; do
-            IFS='|' read -r name path auth <<<"$case"
+            IFS='|' read -r name path auth script <<<"$case"
+            path=${path//JOIN/$JOIN_TOKEN}
             [[ -n ${BENCH_CASES:-} && $name != *"$BENCH_CASES"* && $path != *"$BENCH_CASES"* ]] \
                 && continue
             tok=""
             [[ $auth == 1 ]] && tok=$TOKEN
             url="http://127.0.0.1:$UB_PORT$path"
-            status=$(http_status "$url" ${tok:+"$tok"})
-            [[ $status == 200 ]] || die "GET $path answers $status, not 200"
+            if [[ -z $script ]]; then
+                status=$(http_status "$url" ${tok:+"$tok"})
+                [[ $status == 200 ]] || die "GET $path answers $status, not 200"
+            fi
             slug=$(printf '%s-%s' "$backend" "$name" | tr -c 'A-Za-z0-9' '_')
             log "[$backend] c=$c  nginx, then GET $path  (${SECONDS_PER_RUN}s each)"
             # The same header goes to nginx, which ignores it.
             run_wrk "http://127.0.0.1:$NGINX_PORT/" "$TMP/wrk-nginx-$slug-$c.txt" "$tok" "$c"
-            run_wrk "$url" "$TMP/wrk-ub-$slug-$c.txt" "$tok" "$c"
+            run_wrk "$url" "$TMP/wrk-ub-$slug-$c.txt" "$tok" "$c" "$script"
             read -r n_rps _ _ n_err < <(parse "$TMP/wrk-nginx-$slug-$c.txt") \
                 || die "cannot read wrk output $TMP/wrk-nginx-$slug-$c.txt"
             read -r rps p50 p99 err < <(parse "$TMP/wrk-ub-$slug-$c.txt") \
                 || die "cannot read wrk output $TMP/wrk-ub-$slug-$c.txt"
             ((n_err == 0)) || log "warning: nginx had $n_err errors or non-2xx answers"
-            printf '%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$backend" "GET $path" "$c" "$rps" "$p50" \
+            printf '%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$backend" \
+                "$([[ -n $script ]] && echo POST || echo GET) $path" "$c" "$rps" "$p50" \
                 "$p99" "$n_rps" \
                 "$(awk -v a="$rps" -v b="$n_rps" 'BEGIN { printf "%.1f", b ? 100 * a / b : 0 }')" \
                 "$err" >>"$RESULTS"

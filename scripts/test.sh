@@ -8,7 +8,18 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-UB_EXTRA_PKGS="zbar-tools postgresql postgresql-client valgrind" ./scripts/setup.sh
+UB_EXTRA_PKGS="zbar-tools postgresql postgresql-client valgrind chromium fonts-noto-cjk nodejs" ./scripts/setup.sh
+# The browser test's packages (tests/web: playwright-core, no browser download),
+# installed again only when its lock file changed.  NodeSource's nodejs bundles
+# npm (and conflicts with Debian's npm package); Debian's nodejs needs it apart.
+command -v npm >/dev/null 2>&1 || UB_EXTRA_PKGS=npm ./scripts/setup.sh
+if ! cmp -s tests/web/package-lock.json tests/web/node_modules/.ub-lock 2>/dev/null; then
+    if (cd tests/web && npm ci --no-audit --no-fund --loglevel=error); then
+        cp tests/web/package-lock.json tests/web/node_modules/.ub-lock
+    else
+        echo "npm ci failed in tests/web: the browser test (suite web) will fail"
+    fi
+fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void html_escape(struct buf *b, const char *s)
@@ -84,9 +85,23 @@ void html_printf(struct buf *b, const char *fmt, ...)
         case '%':
             buf_putc(b, '%');
             break;
-        case 's':
-            html_escape(b, va_arg(ap, const char *));
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            const char *dot = memchr(spec, '.', sl);
+            if (dot && s) {
+                /* A precision: at most that many bytes, never half a
+                 * UTF-8 character. */
+                size_t max = (size_t)strtoul(dot + 1, NULL, 10), n = strnlen(s, max);
+                while (n > 0 && n < strlen(s) && ((unsigned char)s[n] & 0xc0) == 0x80)
+                    n--;
+                char *cut = strndup(s, n);
+                html_escape(b, cut);
+                free(cut);
+            } else {
+                html_escape(b, s);
+            }
             break;
+        }
         case 'c':
             buf_printf(b, "%c", (char)va_arg(ap, int));
             break;

@@ -24,6 +24,8 @@ struct db_stmt {
 struct sqlite_db {
     struct db base;
     sqlite3 *h;
+    pthread_mutex_t *write_lock;    /* the process's writers, in turn */
+    bool locked;                    /* this connection holds it */
     struct db_stmt *cache[CACHE_SLOTS];
 };
 
@@ -160,24 +162,46 @@ static int sq_exec(struct db *db, const char *sql)
     return map_rc(sqlite3_exec(((struct sqlite_db *)db)->h, sql, NULL, NULL, NULL));
 }
 
+static void unlock_writers(struct sqlite_db *s)
+{
+    if (s->locked) {
+        s->locked = false;
+        pthread_mutex_unlock(s->write_lock);
+    }
+}
+
 static int sq_begin(struct db *db)
 {
-    /* IMMEDIATE takes the write lock now, so a transaction never fails half
-     * way on a lock upgrade; the busy timeout waits for other writers. */
-    return sq_exec(db, "BEGIN IMMEDIATE");
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    /* This process's writers take turns here, woken in order, rather than
+     * polling SQLite's lock with sleeps; IMMEDIATE then takes the file's
+     * write lock at once (the busy timeout covers other processes), so a
+     * transaction never fails half way on a lock upgrade. */
+    if (!s->locked) {
+        pthread_mutex_lock(s->write_lock);
+        s->locked = true;
+    }
+    int rc = sq_exec(db, "BEGIN IMMEDIATE");
+    if (rc != DB_OK)
+        unlock_writers(s);
+    return rc;
 }
 
 static int sq_commit(struct db *db)
 {
-    return sq_exec(db, "COMMIT");
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    int rc = sq_exec(db, "COMMIT");
+    if (sqlite3_get_autocommit(s->h))
+        unlock_writers(s);      /* a failed COMMIT may leave it open */
+    return rc;
 }
 
 static int sq_rollback(struct db *db)
 {
     struct sqlite_db *s = (struct sqlite_db *)db;
-    if (sqlite3_get_autocommit(s->h))
-        return DB_OK;
-    return sq_exec(db, "ROLLBACK");
+    int rc = sqlite3_get_autocommit(s->h) ? DB_OK : sq_exec(db, "ROLLBACK");
+    unlock_writers(s);
+    return rc;
 }
 
 static int sq_lock_schema(struct db *db)
@@ -253,7 +277,8 @@ static const struct db_ops sqlite_ops = {
     .close = sq_close,
 };
 
-struct db *sqlite_open(const char *path, bool create, char *err, size_t errlen)
+struct db *sqlite_open(const char *path, bool create, pthread_mutex_t *write_lock,
+                       char *err, size_t errlen)
 {
     sqlite3 *h;
     int rc = sqlite3_open_v2(path, &h,
@@ -289,6 +314,7 @@ struct db *sqlite_open(const char *path, bool create, char *err, size_t errlen)
     struct sqlite_db *s = xcalloc(1, sizeof *s);
     s->base.ops = &sqlite_ops;
     s->h = h;
+    s->write_lock = write_lock;
     return &s->base;
 }
 

@@ -25,13 +25,14 @@ struct store {
     size_t nall;
     size_t opening;             /* connections being opened right now */
     bool create;                /* sqlite: create the file if missing */
+    pthread_mutex_t write_lock; /* sqlite: this process's writers in turn */
     unsigned long closed_errors;
 };
 
 static struct db *open_conn(struct store *s, char *err, size_t errlen)
 {
     if (s->path)
-        return sqlite_open(s->path, s->create, err, errlen);
+        return sqlite_open(s->path, s->create, &s->write_lock, err, errlen);
     return pg_open(s->url, err, errlen);
 }
 
@@ -63,6 +64,7 @@ struct store *store_open(const char *url, bool create, char *err, size_t errlen)
     s->create = create;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->freed, NULL);
+    pthread_mutex_init(&s->write_lock, NULL);
     struct db *db = open_conn(s, err, errlen);
     if (!db) {
         store_close(s);
@@ -84,6 +86,7 @@ void store_close(struct store *s)
     free(s->all);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->freed);
+    pthread_mutex_destroy(&s->write_lock);
     free(s->url);
     free(s->path);
     free(s);

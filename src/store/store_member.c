@@ -48,6 +48,9 @@ int store_join_token_of_org(struct db *db, int64_t org_id, struct join_token_rec
 int store_employer_union(struct db *db, const char *path, const char *uscc,
                          const char *name, int64_t *employer_id, int64_t *union_org_id)
 {
+    *employer_id = *union_org_id = 0;
+    if ((!uscc || !*uscc) && (!name || !*name))
+        return DB_OK;           /* no employer named: nothing to look up */
     char hi[ORG_PATH_MAX + 2];
     store_subtree_hi(path, hi, sizeof hi);
     struct db_stmt *st;

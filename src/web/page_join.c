@@ -111,7 +111,7 @@ static void render_form(struct req *r, const char *token, const struct org_rec *
 
     field_open(r, f, "consent_version");
     html_printf(b, "<div class=\"c\"><p>%s</p><label><input type=\"checkbox\" name=\"consent\" "
-                   "value=\"%s\"%s> 我已阅读并同意以上个人信息告知（第%s版）</label></div>",
+                   "value=\"%s\"%s> 我已阅读并同意以上个人信息告知<span class=\"nw\">（第%s版）</span></label></div>",
                 join_notice, JOIN_NOTICE_VERSION, f->consent ? " checked" : "",
                 JOIN_NOTICE_VERSION);
     field_close(r, f, "consent_version");

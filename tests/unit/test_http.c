@@ -98,6 +98,26 @@ static void test_html_printf_escapes_every_s(void **state)
     buf_free(&b);
 }
 
+/* %.Ns keeps at most N bytes, never half a UTF-8 character, and escapes. */
+static void test_html_printf_precision(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b);
+    html_printf(&b, "[%.10s]", "2026-11-24T23:04:21+08:00");
+    assert_string_equal(b.data, "[2026-11-24]");
+    buf_reset(&b);
+    html_printf(&b, "[%.4s]", "一二");          /* 3 bytes each: only the first fits */
+    assert_string_equal(b.data, "[一]");
+    buf_reset(&b);
+    html_printf(&b, "[%.2s]", "<b>");
+    assert_string_equal(b.data, "[&lt;b]");
+    buf_reset(&b);
+    html_printf(&b, "[%.9s]", "ab");
+    assert_string_equal(b.data, "[ab]");
+    buf_free(&b);
+}
+
 static void test_html_printf_numbers(void **state)
 {
     (void)state;
@@ -460,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_html_escape),
         cmocka_unit_test(test_html_printf_escapes_every_s),
         cmocka_unit_test(test_html_printf_numbers),
+        cmocka_unit_test(test_html_printf_precision),
         cmocka_unit_test(test_html_printf_percent),
         cmocka_unit_test(test_html_raw_trusted),
         cmocka_unit_test(test_html_url_escape),

@@ -25,7 +25,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const BIN = process.env.UNIONBRIDGE_BIN || path.join(HERE, '..', '..', 'build', 'unionbridge');
+const BIN = path.resolve(process.env.UNIONBRIDGE_BIN
+                         || path.join(HERE, '..', '..', 'build', 'unionbridge'));
 const CHROMIUM = process.env.UB_CHROMIUM || '/usr/bin/chromium';
 const ADMIN_PW = 'Test-Admin-Password-1';
 const ORG = '110118';
@@ -77,8 +78,12 @@ class Server {
   }
 
   async start() {
-    execFileSync(BIN, ['init', '--demo'], { cwd: this.dir, env: this.env, stdio: 'pipe',
-                                            timeout: 120000 });
+    try {
+      execFileSync(BIN, ['init', '--demo'], { cwd: this.dir, env: this.env, stdio: 'pipe',
+                                              timeout: 120000 });
+    } catch (e) {
+      throw new Error(`${BIN} init --demo failed (${e.status ?? e.code}): ${e.stderr || ''}`);
+    }
     this.port = await freePort();
     this.base = `http://127.0.0.1:${this.port}`;
     const log = fs.openSync(this.logPath, 'a');
@@ -121,7 +126,10 @@ class Server {
     const proc = this.proc;
     this.proc = null;
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-    const code = await Promise.race([this.exit, sleep(30000).then(() => 'hung')]);
+    let timer;
+    const hung = new Promise((r) => { timer = setTimeout(() => r('hung'), 30000); });
+    const code = await Promise.race([this.exit, hung]);
+    clearTimeout(timer);
     if (code === 'hung') {
       proc.kill('SIGKILL');
       await this.exit;
@@ -312,6 +320,7 @@ describe('scan-to-join in a browser', { concurrency: false }, () => {
     assert.equal(await row.count(), 1);
     assert.match(await row.innerText(), /快递员/);
     assert.doesNotMatch(await row.innerText(), new RegExp(GOOD_ID), 'the ID number is masked');
+    await shot(p, 'console-pending');
     await Promise.all([
       p.waitForURL(/\/console\/applications\?done=1&failed=0$/),
       row.getByRole('button', { name: '通过', exact: true }).click(),

@@ -6,6 +6,9 @@
 
 ALTER TABLE orgs ADD COLUMN auto_approve INTEGER NOT NULL DEFAULT 0;
 
+-- Routing a worker's application looks an employer up by its exact name.
+CREATE INDEX employers_name ON employers (name);
+
 CREATE TABLE join_tokens (
     token       TEXT PRIMARY KEY,
     org_id      BIGINT NOT NULL REFERENCES orgs (id),
