@@ -8,12 +8,14 @@ local checks = "10X98765432"
 local threads = 0
 
 function setup(thread)
-    thread:set("base", threads * 10000000)
+    thread:set("base", threads * 20000000)
     threads = threads + 1
 end
 
 function init(args)
-    n = base
+    -- bench/run.sh passes a different offset to every run, so runs on one
+    -- database never repeat a person.
+    n = base + (tonumber(args[1]) or 0) * 100000000
 end
 
 local function id_number(i)
@@ -23,7 +25,8 @@ local function id_number(i)
     local year = 1960 + (day % 40)
     local doy = math.floor(day / 40) % 28 + 1
     local month = math.floor(day / 1120) % 12 + 1
-    local body = string.format("110118%04d%02d%02d%03d", year, month, doy, seq)
+    local region = 110101 + math.floor(i / 13440000) % 19
+    local body = string.format("%06d%04d%02d%02d%03d", region, year, month, doy, seq)
     local sum = 0
     for k = 1, 17 do
         sum = sum + tonumber(body:sub(k, k)) * weights[k]

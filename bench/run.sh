@@ -286,9 +286,13 @@ run_wrk() {
     local url=$1 out=$2 token=${3:-} c=$4 script=${5:-}
     local args=(-t"$WRK_THREADS" -c"$c" -d"${SECONDS_PER_RUN}s" --latency)
     [[ -n $token ]] && args+=(-H "Authorization: Bearer $token")
+    RUN_NO=$((${RUN_NO:-0} + 1))
     [[ -n $script ]] && args+=(-s "$script")
     # In the background, so that a signal to this script is handled at once.
-    timeout --kill-after=5 $((SECONDS_PER_RUN + 30)) wrk "${args[@]}" "$url" >"$out" 2>&1 &
+    local extra=()
+    [[ -n $script ]] && extra=(-- "$RUN_NO")
+    timeout --kill-after=5 $((SECONDS_PER_RUN + 30)) wrk "${args[@]}" "$url" "${extra[@]}" \
+        >"$out" 2>&1 &
     WRK_PID=$!
     local rc=0
     wait "$WRK_PID" || rc=$?

@@ -629,7 +629,10 @@ int roster_import(struct db *db, const struct vault *v, const struct actor *a,
     if (find_header(&r, cols, err))
         goto out;
     int64_t header = r.record;
-    im.batch = xmalloc(ROSTER_BATCH * sizeof *im.batch);
+    int store_roster_bulk_exp(struct db *db);
+    store_roster_bulk_exp(db);
+    size_t exp_batch = getenv("UB_EXP_BATCH") ? (size_t)atoi(getenv("UB_EXP_BATCH")) : ROSTER_BATCH;
+    im.batch = xmalloc(exp_batch * sizeof *im.batch);
     im.m = xcalloc(1, sizeof *im.m);
     im.m->org_id = im.org.id;
     im.m->source_org_id = im.org.id;
@@ -645,7 +648,7 @@ int roster_import(struct db *db, const struct vault *v, const struct actor *a,
             continue;
         rep->rows++;
         take_row(&im, &r, cols, row, &seen);
-        if (im.nbatch == ROSTER_BATCH && flush(&im, row, err))
+        if (im.nbatch == exp_batch && flush(&im, row, err))
             goto out;
     }
     if (flush(&im, row, err))

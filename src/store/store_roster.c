@@ -139,3 +139,13 @@ int store_roster_members(struct db *db, const char *path, int64_t district, int6
         return stop;
     return rc == DB_DONE ? DB_OK : rc;
 }
+
+/* EXPERIMENT (temporary) */
+int store_roster_bulk_exp(struct db *db);
+int store_roster_bulk_exp(struct db *db)
+{
+    const char *p = getenv("UB_EXP_PRAGMA");
+    if (p && strcmp(db_backend(db), "sqlite") == 0)
+        return db_exec_script(db, p);
+    return 0;
+}
