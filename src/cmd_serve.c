@@ -84,6 +84,11 @@ int cmd_serve(int argc, char **argv)
         store_release(app.store, db);
     }
     store_optimize(app.store);
+    if (store_group_commit(app.store)) {
+        fprintf(stderr, "unionbridge: serve: cannot start the commit syncer\n");
+        app_close(&app);
+        return 1;
+    }
     struct site site = {
         .vault = &app.vault,
         .base_url = app.base_url,

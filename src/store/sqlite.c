@@ -5,12 +5,155 @@
  */
 #include "store/sqlite.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "lib/log.h"
 #include "lib/util.h"
+
+/* ---- The file's shared state ------------------------------------------ */
+
+struct sqlite_file {
+    char *path;
+    pthread_mutex_t write_lock;     /* the process's writers, in turn */
+
+    /* Group commit (all under sync_lock). */
+    bool group;
+    pthread_mutex_t sync_lock;
+    pthread_cond_t work;            /* a committer waits: sync */
+    pthread_cond_t done;            /* synced moved on */
+    uint64_t committed, synced;     /* commit sequence numbers */
+    bool stop;
+    bool no_wal;                    /* WAL refused (a file system without it) */
+    pthread_t thread;
+    int wal_fd;
+};
+
+struct sqlite_file *sqlite_file_new(const char *path)
+{
+    struct sqlite_file *f = xcalloc(1, sizeof *f);
+    f->path = xstrdup(path);
+    f->wal_fd = -1;
+    pthread_mutex_init(&f->write_lock, NULL);
+    pthread_mutex_init(&f->sync_lock, NULL);
+    pthread_cond_init(&f->work, NULL);
+    pthread_cond_init(&f->done, NULL);
+    return f;
+}
+
+/* Makes the WAL durable up to now: fdatasync on our own descriptor of it
+ * flushes every write made to the file through any descriptor. */
+static void sync_wal(struct sqlite_file *f)
+{
+    char wal[4096];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    struct stat a, b;
+    if (f->wal_fd >= 0 && (fstat(f->wal_fd, &a) != 0 || stat(wal, &b) != 0
+                           || a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
+        close(f->wal_fd);
+        f->wal_fd = -1;
+    }
+    if (f->wal_fd < 0) {
+        f->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
+        if (f->wal_fd < 0) {
+            log_error("sqlite: cannot open %s to sync it: %s", wal, strerror(errno));
+            abort();                /* no durability: stop before lying */
+        }
+        /* The WAL's directory entry must be durable too. */
+        char *dir = xstrdup(f->path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = 0;
+        int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
+    }
+    if (fdatasync(f->wal_fd) != 0) {
+        /* As PostgreSQL does: after a failed sync the page cache can no
+         * longer be trusted; stop rather than acknowledge lost writes. */
+        log_error("sqlite: fdatasync of %s failed: %s", wal, strerror(errno));
+        abort();
+    }
+}
+
+static void *syncer(void *arg)
+{
+    struct sqlite_file *f = arg;
+    pthread_mutex_lock(&f->sync_lock);
+    for (;;) {
+        while (!f->stop && f->synced == f->committed)
+            pthread_cond_wait(&f->work, &f->sync_lock);
+        if (f->synced == f->committed)
+            break;                  /* stopping, nothing left to sync */
+        uint64_t target = f->committed;
+        pthread_mutex_unlock(&f->sync_lock);
+        sync_wal(f);
+        pthread_mutex_lock(&f->sync_lock);
+        f->synced = target;
+        pthread_cond_broadcast(&f->done);
+    }
+    pthread_mutex_unlock(&f->sync_lock);
+    return NULL;
+}
+
+int sqlite_file_group_commit(struct sqlite_file *f)
+{
+    if (f->group)
+        return 0;
+    if (f->no_wal) {
+        /* Without a WAL every commit keeps syncing on its own. */
+        log_warn("sqlite: %s is not in WAL mode; group commit stays off", f->path);
+        return 0;
+    }
+    if (pthread_create(&f->thread, NULL, syncer, f) != 0)
+        return -1;
+    pthread_mutex_lock(&f->sync_lock);
+    f->group = true;
+    pthread_mutex_unlock(&f->sync_lock);
+    return 0;
+}
+
+void sqlite_file_free(struct sqlite_file *f)
+{
+    if (!f)
+        return;
+    if (f->group) {
+        pthread_mutex_lock(&f->sync_lock);
+        f->stop = true;
+        pthread_cond_signal(&f->work);
+        pthread_mutex_unlock(&f->sync_lock);
+        pthread_join(f->thread, NULL);
+    }
+    if (f->wal_fd >= 0)
+        close(f->wal_fd);
+    pthread_mutex_destroy(&f->write_lock);
+    pthread_mutex_destroy(&f->sync_lock);
+    pthread_cond_destroy(&f->work);
+    pthread_cond_destroy(&f->done);
+    free(f->path);
+    free(f);
+}
+
+/* Returns once commit number seq is durable. */
+static void wait_durable(struct sqlite_file *f, uint64_t seq)
+{
+    pthread_mutex_lock(&f->sync_lock);
+    while (f->synced < seq) {
+        pthread_cond_signal(&f->work);
+        pthread_cond_wait(&f->done, &f->sync_lock);
+    }
+    pthread_mutex_unlock(&f->sync_lock);
+}
 
 struct db_stmt {
     struct db *db;              /* must be first (see db.c) */
@@ -24,8 +167,9 @@ struct db_stmt {
 struct sqlite_db {
     struct db base;
     sqlite3 *h;
-    pthread_mutex_t *write_lock;    /* the process's writers, in turn */
-    bool locked;                    /* this connection holds it */
+    struct sqlite_file *file;       /* shared with the other connections */
+    bool locked;                    /* this connection holds the writers' lock */
+    bool normal;                    /* synchronous=NORMAL set (group commit) */
     struct db_stmt *cache[CACHE_SLOTS];
 };
 
@@ -166,7 +310,7 @@ static void unlock_writers(struct sqlite_db *s)
 {
     if (s->locked) {
         s->locked = false;
-        pthread_mutex_unlock(s->write_lock);
+        pthread_mutex_unlock(&s->file->write_lock);
     }
 }
 
@@ -177,8 +321,14 @@ static int sq_begin(struct db *db)
      * polling SQLite's lock with sleeps; IMMEDIATE then takes the file's
      * write lock at once (the busy timeout covers other processes), so a
      * transaction never fails half way on a lock upgrade. */
+    if (s->file->group && !s->normal) {
+        /* Under group commit the syncer makes commits durable. */
+        if (sq_exec(db, "PRAGMA synchronous=NORMAL") != DB_OK)
+            return DB_ERROR;
+        s->normal = true;
+    }
     if (!s->locked) {
-        pthread_mutex_lock(s->write_lock);
+        pthread_mutex_lock(&s->file->write_lock);
         s->locked = true;
     }
     int rc = sq_exec(db, "BEGIN IMMEDIATE");
@@ -190,9 +340,19 @@ static int sq_begin(struct db *db)
 static int sq_commit(struct db *db)
 {
     struct sqlite_db *s = (struct sqlite_db *)db;
+    struct sqlite_file *f = s->file;
     int rc = sq_exec(db, "COMMIT");
+    uint64_t seq = 0;
+    if (rc == DB_OK && s->normal) {
+        /* Numbered while still holding the writers' lock: in commit order. */
+        pthread_mutex_lock(&f->sync_lock);
+        seq = ++f->committed;
+        pthread_mutex_unlock(&f->sync_lock);
+    }
     if (sqlite3_get_autocommit(s->h))
         unlock_writers(s);      /* a failed COMMIT may leave it open */
+    if (seq)
+        wait_durable(f, seq);   /* the next writers go on meanwhile */
     return rc;
 }
 
@@ -277,9 +437,9 @@ static const struct db_ops sqlite_ops = {
     .close = sq_close,
 };
 
-struct db *sqlite_open(const char *path, bool create, pthread_mutex_t *write_lock,
-                       char *err, size_t errlen)
+struct db *sqlite_open(struct sqlite_file *f, bool create, char *err, size_t errlen)
 {
+    const char *path = f->path;
     sqlite3 *h;
     int rc = sqlite3_open_v2(path, &h,
                              SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0)
@@ -311,10 +471,17 @@ struct db *sqlite_open(const char *path, bool create, pthread_mutex_t *write_loc
         sqlite3_close(h);
         return NULL;
     }
+    sqlite3_stmt *jm;
+    if (sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &jm, NULL) == SQLITE_OK) {
+        if (sqlite3_step(jm) == SQLITE_ROW
+            && strcmp((const char *)sqlite3_column_text(jm, 0), "wal") != 0)
+            f->no_wal = true;
+        sqlite3_finalize(jm);
+    }
     struct sqlite_db *s = xcalloc(1, sizeof *s);
     s->base.ops = &sqlite_ops;
     s->h = h;
-    s->write_lock = write_lock;
+    s->file = f;
     return &s->base;
 }
 

@@ -25,14 +25,14 @@ struct store {
     size_t nall;
     size_t opening;             /* connections being opened right now */
     bool create;                /* sqlite: create the file if missing */
-    pthread_mutex_t write_lock; /* sqlite: this process's writers in turn */
+    struct sqlite_file *file;   /* sqlite: what its connections share */
     unsigned long closed_errors;
 };
 
 static struct db *open_conn(struct store *s, char *err, size_t errlen)
 {
     if (s->path)
-        return sqlite_open(s->path, s->create, &s->write_lock, err, errlen);
+        return sqlite_open(s->file, s->create, err, errlen);
     return pg_open(s->url, err, errlen);
 }
 
@@ -64,7 +64,8 @@ struct store *store_open(const char *url, bool create, char *err, size_t errlen)
     s->create = create;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->freed, NULL);
-    pthread_mutex_init(&s->write_lock, NULL);
+    if (s->path)
+        s->file = sqlite_file_new(s->path);
     struct db *db = open_conn(s, err, errlen);
     if (!db) {
         store_close(s);
@@ -86,7 +87,7 @@ void store_close(struct store *s)
     free(s->all);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->freed);
-    pthread_mutex_destroy(&s->write_lock);
+    sqlite_file_free(s->file);
     free(s->url);
     free(s->path);
     free(s);
@@ -156,6 +157,11 @@ void store_release(struct store *s, struct db *db)
     s->free_list = db;
     pthread_cond_signal(&s->freed);
     pthread_mutex_unlock(&s->lock);
+}
+
+int store_group_commit(struct store *s)
+{
+    return s->file ? sqlite_file_group_commit(s->file) : 0;
 }
 
 int store_optimize(struct store *s)

@@ -57,6 +57,11 @@ int store_schema_latest(void);
 /* Number of orgs in the whole tree. */
 int store_org_count(struct db *db, int64_t *n);
 
+/* Switches the embedded database to group commit (serve does): commits
+ * return once durable, one WAL sync covering many of them.  PostgreSQL
+ * groups commits itself: a no-op there. */
+int store_group_commit(struct store *s);
+
 /* Refreshes the query planner's statistics (serve does it at start). */
 int store_optimize(struct store *s);
 
