@@ -143,11 +143,8 @@ int join_token_create(struct db *db, int64_t org_id, int64_t event_id,
 
 int join_token_org(struct db *db, const char *token, struct org_rec *org, struct ub_err *err)
 {
-    struct join_token_rec t;
-    int rc = token && strlen(token) == JOIN_TOKEN_LEN ? store_join_token_find(db, token, &t)
+    int rc = token && strlen(token) == JOIN_TOKEN_LEN ? store_org_by_join_token(db, token, org)
                                                       : DB_NOTFOUND;
-    if (rc == DB_OK)
-        rc = store_org_by_id(db, t.org_id, org);
     if (rc == DB_NOTFOUND)
         return ub_fail(err, UB_ENOTFOUND, "join_token_not_found", "二维码无效或已失效");
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);

@@ -99,6 +99,8 @@ typedef int (*org_cb)(void *ud, const struct org_rec *o);
 
 int store_org_by_code(struct db *db, const char *code, struct org_rec *out);
 int store_org_by_id(struct db *db, int64_t id, struct org_rec *out);
+/* The org a join token belongs to, in one query. */
+int store_org_by_join_token(struct db *db, const char *token, struct org_rec *out);
 /* Inserts o (code, name, level, parent_id set); fills id, path, depth. */
 int store_org_insert(struct db *db, struct org_rec *o);
 int store_org_rename(struct db *db, int64_t id, const char *name, int64_t now);
@@ -346,6 +348,14 @@ int store_idempotency_put(struct db *db, const char *key, int status,
  * and m->member_no. */
 int store_roster_member_add(struct db *db, struct member_rec *m, int64_t district_id,
                             bool *added);
+/* Inserts n imported members in the caller's transaction: tmpl gives what
+ * they share (org_id, status, channel, source_org_id, joined_at; joined_on
+ * is derived), people[k] each one's person (district_id is the org's).  A
+ * person who already has a live membership is skipped.  Sets *added to the
+ * number written.  Faster than n store_roster_member_add() calls on
+ * SQLite. */
+int store_roster_add(struct db *db, const struct member_rec *tmpl, int64_t district_id,
+                     const struct person_rec *const *people, size_t n, int64_t *added);
 /* Members in the subtree of path with ids above after, by id, at most
  * limit.  Fills id, member_no, org_id, org_code, org_name, status,
  * channel, joined_at, joined_on and of p: name, id_mask, id_enc,

@@ -55,6 +55,12 @@ int store_org_by_id(struct db *db, int64_t id, struct org_rec *out)
     return one_org(db_run(db, ORG_SELECT "WHERE o.id = $1", "i", id), out);
 }
 
+int store_org_by_join_token(struct db *db, const char *token, struct org_rec *out)
+{
+    return one_org(db_run(db, ORG_SELECT "JOIN join_tokens t ON t.org_id = o.id "
+                                         "WHERE t.token = $1", "s", token), out);
+}
+
 int store_org_insert(struct db *db, struct org_rec *o)
 {
     char parent_path[ORG_PATH_MAX + 1] = "/";
