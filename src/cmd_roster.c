@@ -1,6 +1,6 @@
 /*
- * cmd_roster.c: `import members FILE.csv --org CODE [--report FILE]` and
- * `export members --org CODE --out FILE.xlsx [--reveal]`.
+ * cmd_roster.c: `import members FILE.csv --org CODE [--report FILE]
+ * [--batch N]` and `export members --org CODE --out FILE.xlsx [--reveal]`.
  *
  * Both act as the command line's admin (actor_cli); the work is the
  * domain's (domain/roster.h): this file reads and writes the files and
@@ -35,16 +35,22 @@ static struct db *open_db(struct app *app, struct app_options *o)
     return db;
 }
 
+/* The largest roster read (a million rows take some 130 MB). */
+#define ROSTER_FILE_MAX ((off_t)4 << 30)
+
 /* Reads the whole file at path into a malloc'd buffer (the caller frees
- * it); returns NULL with errno set on failure. */
+ * it); returns NULL with errno set on failure (EFBIG past
+ * ROSTER_FILE_MAX). */
 static char *read_all(const char *path, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
     struct stat sb;
-    if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
-        int e = S_ISDIR(sb.st_mode) ? EISDIR : errno;
+    int e = fstat(fd, &sb) != 0 ? errno
+            : S_ISDIR(sb.st_mode) ? EISDIR
+            : sb.st_size > ROSTER_FILE_MAX ? EFBIG : 0;
+    if (e) {
         close(fd);
         errno = e;
         return NULL;
@@ -53,6 +59,12 @@ static char *read_all(const char *path, size_t *len)
     char *data = xmalloc(cap);
     for (;;) {
         if (n == cap) {
+            if (cap > (size_t)ROSTER_FILE_MAX) {     /* a pipe that does not end */
+                free(data);
+                close(fd);
+                errno = EFBIG;
+                return NULL;
+            }
             cap *= 2;
             data = xrealloc(data, cap);
         }
@@ -60,7 +72,7 @@ static char *read_all(const char *path, size_t *len)
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
-            int e = errno;
+            e = errno;
             free(data);
             close(fd);
             errno = e;
@@ -76,7 +88,8 @@ static char *read_all(const char *path, size_t *len)
 }
 
 /* A file written beside its final name and renamed into place when
- * complete, so that a reader never sees half of it. */
+ * complete, so that a reader never sees half of it; owner-only, as the
+ * report names people. */
 struct out_file {
     char *path, *tmp;
     int fd;
@@ -89,7 +102,8 @@ static int out_open(struct out_file *f, const char *path)
     f->path = xstrdup(path);
     f->tmp = xmalloc(tl);
     snprintf(f->tmp, tl, "%s.tmp", path);
-    f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    unlink(f->tmp);             /* a leftover would keep its mode */
+    f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     return f->fd >= 0 ? 0 : -1;
 }
 
@@ -118,22 +132,27 @@ static int out_close(struct out_file *f, const char *data, size_t len)
     return ok ? 0 : -1;
 }
 
+/* True if s ends in suffix, ignoring case. */
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
+/* `import members`: returns 0 when the file was processed, 1 when it or
+ * the database failed, 2 for bad arguments. */
 int cmd_import_members(int argc, char **argv)
 {
     static const struct option opts[] = {
         CMD_DB_OPTIONS,
         {"org", required_argument, NULL, 'o'},
         {"report", required_argument, NULL, 'r'},
+        {"batch", required_argument, NULL, 'b'},
         {0, 0, 0, 0},
     };
     struct app_options o = {0};
     const char *org = NULL, *report = NULL;
+    int64_t batch = ROSTER_BATCH;
     int c;
     optind = 1;
     opterr = 0;
@@ -143,6 +162,13 @@ int cmd_import_members(int argc, char **argv)
         case 'K': o.key = optarg; break;
         case 'o': org = optarg; break;
         case 'r': report = optarg; break;
+        case 'b':
+            if (!ub_parse_i64(optarg, &batch) || batch < 1 || batch > ROSTER_BATCH_MAX) {
+                fprintf(stderr, "unionbridge: import members: --batch wants 1..%d\n",
+                        ROSTER_BATCH_MAX);
+                return 2;
+            }
+            break;
         case 'h': return cmd_usage("import members");
         default: return cmd_bad_option("import members", argv);
         }
@@ -181,6 +207,7 @@ int cmd_import_members(int argc, char **argv)
     struct roster_report rep;
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     roster_report_init(&rep, base);
+    rep.batch = (int)batch;
     if (!app.have_key) {
         fprintf(stderr, "unionbridge: import members: cannot read the key file %s (missing, "
                         "or not mode 0600); run `unionbridge init` first\n", app.key_path);
@@ -224,6 +251,7 @@ out:
     return status;
 }
 
+/* `export members`: returns 0, 1 on failure, 2 for bad arguments. */
 int cmd_export_members(int argc, char **argv)
 {
     static const struct option opts[] = {

@@ -42,12 +42,13 @@ static const struct command commands[] = {
     {"backup", cmd_backup, "FILE",
      "Writes a consistent copy of the live database to FILE (which must not\n"
      "exist).  The key file is not included: back it up separately."},
-    {"import members", cmd_import_members, "FILE.csv --org CODE [--report FILE]",
+    {"import members", cmd_import_members, "FILE.csv --org CODE [--report FILE] [--batch N]",
      "Imports a member roster in the columns of the Beijing 工会会员登记表 (姓名,\n"
      "身份证号 and 手机号 required; 是否外地来京务工 and 职工类别 read when present),\n"
      "saved by Excel as CSV in UTF-8 (with or without BOM) or GBK.  Every row is\n"
-     "checked as a join is; good rows become active members of CODE, 1000 rows per\n"
-     "transaction.  People who already are members are counted, not changed, so\n"
+     "checked as a join is; good rows become active members of CODE, N rows per\n"
+     "transaction (default 50000; lower it while a busy server shares the\n"
+     "database).  People who already are members are counted, not changed, so\n"
      "importing a file again changes nothing.  Prints a summary; --report writes the\n"
      "refused rows (row, reason code, message, name) as CSV for Excel."},
     {"export members", cmd_export_members, "--org CODE --out FILE.xlsx [--reveal]",

@@ -6,13 +6,14 @@
  * (a workbook instead of CSV, NUL bytes, UTF-8 or else GBK through iconv);
  * a first pass over the whole CSV for a quote that never closes; the
  * header; then row by row: trim, check, claim the ID number within the
- * file, and queue the good rows, which are written ROSTER_BATCH at a time,
- * each batch one transaction with its audit entry.
+ * file, and queue the good rows, which are written a batch at a time, each
+ * batch one transaction with its audit entry.
  */
 #include "domain/roster.h"
 
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,7 @@ static const struct reason reasons[] = {
     {NULL, NULL},
 };
 
+/* The reason with this code, or NULL. */
 static const struct reason *reason_find(const char *code)
 {
     for (const struct reason *r = reasons; r->code; r++)
@@ -74,6 +76,7 @@ void roster_report_init(struct roster_report *rep, const char *file_name)
     arena_init(&rep->arena);
     const char *n = file_name ? file_name : "";
     ub_strlcpy(rep->file_name, ub_utf8_text(n, false) ? n : "?", sizeof rep->file_name);
+    rep->batch = ROSTER_BATCH;
     /* A cut inside a character would not be text: back off to its start. */
     size_t len = strlen(rep->file_name);
     if (len == sizeof rep->file_name - 1) {
@@ -121,7 +124,18 @@ void roster_report_csv(const struct roster_report *rep, struct buf *out)
         buf_putc(out, ',');
         csv_put_field(out, f->message, strlen(f->message));
         buf_putc(out, ',');
-        csv_put_field(out, f->name, strlen(f->name));
+        /* Excel would take a name such as =HYPERLINK(…) for a formula:
+         * a leading apostrophe keeps it text. */
+        if (strchr("=+-@", f->name[0]) && f->name[0]) {
+            struct buf quoted;
+            buf_init(&quoted);
+            buf_putc(&quoted, '\'');
+            buf_puts(&quoted, f->name);
+            csv_put_field(out, quoted.data, quoted.len);
+            buf_free(&quoted);
+        } else {
+            csv_put_field(out, f->name, strlen(f->name));
+        }
         buf_puts(out, "\r\n");
     }
 }
@@ -315,6 +329,7 @@ static char *field(struct csv_reader *r, const int cols[NCOLS], enum col c, char
     return trim(r->fields[i]);
 }
 
+/* True if every field of the record is empty or white space. */
 static bool blank_record(const struct csv_reader *r)
 {
     for (size_t i = 0; i < r->nfields; i++)
@@ -363,11 +378,13 @@ struct idset {
     size_t cap, n;
 };
 
+/* The home slot of key (Fibonacci hashing; cap is a power of two). */
 static size_t idset_slot(const struct idset *s, uint64_t key)
 {
     return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (s->cap - 1);
 }
 
+/* Doubles the table (4096 slots at first) and re-inserts what it held. */
 static void idset_grow(struct idset *s)
 {
     struct idset old = *s;
@@ -410,6 +427,7 @@ static int64_t idset_claim(struct idset *s, const char *number, int64_t row)
     return 0;
 }
 
+/* Frees the table (s itself is the caller's). */
 static void idset_free(struct idset *s)
 {
     free(s->keys);
@@ -418,59 +436,90 @@ static void idset_free(struct idset *s)
 
 /* ---- The import ------------------------------------------------------------ */
 
+/*
+ * Two threads share the work: a reader checks rows (parsing, the ID
+ * number's rules, sealing) and hands batches of good ones to the calling
+ * thread, which writes them; each batch is one transaction.  Meanwhile
+ * the caller first reads the whole file once for its shape, and writes
+ * nothing unless that is sound.  The report's row counts and refusals
+ * belong to the reader, its write counts to the writer, until the reader
+ * has been joined.
+ */
+
 struct pending {
     int64_t row;
     struct person_rec p;
 };
 
+/* Checked rows on their way from the reader to the writer. */
+struct batch {
+    struct pending *rows;               /* grown as needed, up to the batch size */
+    size_t n, cap;
+    int64_t first_row, last_row;        /* the data rows it covers, refused ones too */
+    int64_t refused;                    /* how many of those were refused */
+};
+
+#define NBATCHES 3                      /* one being written, two ready */
+#define ROSTER_BULK_ROWS 20000          /* from here on, the store's bulk mode */
+
 struct import {
+    /* Set before the reader starts, then read-only. */
     struct db *db;
     const struct actor *a;
     const struct vault *v;
     struct org_rec org;
     struct roster_report *rep;
-    struct pending *batch;      /* ROSTER_BATCH of them */
-    size_t nbatch;
-    int64_t span_first;         /* first data row since the last write */
-    int64_t span_refused;       /* refusals since the last write */
-    struct member_rec *m;       /* scratch */
-    int today;                  /* YYYYMMDD */
+    const char *text;
+    size_t text_len;
+    int today;                          /* YYYYMMDD */
+    int batch;                          /* rows per transaction */
+    struct member_rec *m;               /* what imported members share (writer's) */
+    const struct person_rec **people;   /* the writer's pointers into a batch */
+    size_t npeople;
+
+    /* The hand-over, under lock. */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct batch batches[NBATCHES];
+    size_t head, count;                 /* ready batches: head, head + 1 … */
+    bool done;                          /* the reader has handed over its last */
+    bool stop;                          /* the writer gave up: stop reading */
+    bool header_failed;                 /* header_err says why */
+    struct ub_err header_err;
 };
 
-/* Writes the queued rows in one transaction with one audit entry; rows up
- * to last_row have been read.  Returns 0 or -1 with err. */
-static int flush(struct import *im, int64_t last_row, struct ub_err *err)
+/* Writes batch b in one transaction with one audit entry (none when every
+ * row's person was a member already).  Returns 0 or -1 with err. */
+static int write_batch(struct import *im, struct batch *b, struct ub_err *err)
 {
     struct roster_report *rep = im->rep;
-    if (im->nbatch == 0)
+    if (b->n == 0)
         return 0;
+    if (im->npeople < b->n) {
+        im->npeople = b->n;
+        im->people = xrealloc(im->people, im->npeople * sizeof *im->people);
+    }
+    for (size_t i = 0; i < b->n; i++)
+        im->people[i] = &b->rows[i].p;
     if (tx_begin(im->db, err))
         return -1;
-    int64_t added = 0, already = 0;
-    int rc = DB_OK;
-    for (size_t i = 0; i < im->nbatch && rc == DB_OK; i++) {
-        memcpy(&im->m->p, &im->batch[i].p, sizeof im->m->p);
-        im->m->id = 0;
-        bool ok;
-        rc = store_roster_member_add(im->db, im->m, im->org.district_id, &ok);
-        if (rc == DB_OK)
-            ok ? added++ : already++;
-    }
-    if (rc == DB_OK && added > 0) {
+    int64_t added = 0;
+    int rc = store_roster_add(im->db, im->m, im->org.district_id, im->people, b->n, &added);
+    int64_t already = (int64_t)b->n - added;
+    if (rc == DB_OK && added > 0)
         rc = audit_log(im->db, im->a, "member.import", "org", im->org.code, im->org.id,
                        json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
                                  "file", rep->file_name,
                                  "batch", (json_int_t)(rep->batches + 1),
-                                 "first_row", (json_int_t)im->span_first,
-                                 "last_row", (json_int_t)last_row,
+                                 "first_row", (json_int_t)b->first_row,
+                                 "last_row", (json_int_t)b->last_row,
                                  "imported", (json_int_t)added,
                                  "already_members", (json_int_t)already,
-                                 "refused", (json_int_t)im->span_refused));
-    }
+                                 "refused", (json_int_t)b->refused));
     if (rc != DB_OK)
         return tx_fail(im->db, rc, err);
     if (added == 0) {
-        db_rollback(im->db);     /* nothing was written: no entry either */
+        db_rollback(im->db);            /* nothing was written: no entry either */
     } else {
         if (tx_commit(im->db, err))
             return -1;
@@ -478,15 +527,12 @@ static int flush(struct import *im, int64_t last_row, struct ub_err *err)
     }
     rep->imported += added;
     rep->already += already;
-    im->nbatch = 0;
-    im->span_first = last_row + 1;
-    im->span_refused = 0;
     return 0;
 }
 
-/* Checks one data row; queues it or records its refusal. */
-static void take_row(struct import *im, struct csv_reader *r, const int cols[NCOLS],
-                     int64_t row, struct idset *seen)
+/* Checks one data row: adds it to b, or records its refusal. */
+static void take_row(struct import *im, struct batch *b, struct csv_reader *r,
+                     const int cols[NCOLS], int64_t row, struct idset *seen)
 {
     struct roster_report *rep = im->rep;
     char empty[NCOLS][1];
@@ -519,20 +565,24 @@ static void take_row(struct import *im, struct csv_reader *r, const int cols[NCO
         refuse(rep, row, "duplicate_in_file",
                arena_printf(&rep->arena, "与本文件第%lld行的身份证号重复", (long long)first),
                name);
-    else if (!category)
-        refuse(rep, row, "invalid_category", roster_reason_label("invalid_category"), name);
     if (rep->refused != refused_before) {
-        im->span_refused++;
+        b->refused++;
         return;
     }
 
-    struct pending *pd = &im->batch[im->nbatch];
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 256;
+        if (b->cap > (size_t)im->batch)
+            b->cap = (size_t)im->batch;
+        b->rows = xrealloc(b->rows, b->cap * sizeof *b->rows);
+    }
+    struct pending *pd = &b->rows[b->n];
     struct join_input in = {
         .name = name,
         .id_number = id,
         .phone = phone,
         .employer_name = im->org.name,
-        .category = category,
+        .category = category ? category : "other",       /* refused below */
         .migrant = strcmp(field(r, cols, COL_MIGRANT, empty[COL_MIGRANT]), "是") == 0,
     };
     struct ub_err e;
@@ -548,11 +598,16 @@ static void take_row(struct import *im, struct csv_reader *r, const int cols[NCO
         else
             refuse(rep, row, arena_strdup(&rep->arena, e.code),
                    arena_strdup(&rep->arena, e.msg), name);
-        im->span_refused++;
+        b->refused++;
+        return;
+    }
+    if (!category) {
+        refuse(rep, row, "invalid_category", roster_reason_label("invalid_category"), name);
+        b->refused++;
         return;
     }
     pd->row = row;
-    im->nbatch++;
+    b->n++;
 }
 
 /* Today as YYYYMMDD in local time. */
@@ -594,71 +649,183 @@ static int find_header(struct csv_reader *r, int cols[NCOLS], struct ub_err *err
                    missing);
 }
 
-int roster_import(struct db *db, const struct vault *v, const struct actor *a,
-                  const char *org_code, const char *data, size_t len,
-                  struct roster_report *rep, struct ub_err *err)
+/* The reader's next empty batch, covering rows from first_row on; NULL
+ * when the writer has stopped. */
+static struct batch *batch_get(struct import *im, int64_t first_row)
 {
-    struct import im = {.db = db, .a = a, .v = v, .rep = rep, .span_first = 1};
-    if (org_get(db, a, org_code, &im.org, err) || actor_may(a, PERM_WRITE, im.org.path, err))
-        return -1;
-    const char *text = NULL;
-    size_t text_len = 0;
-    char *owned = NULL;
-    if (decode(data, len, rep, &text, &text_len, &owned, err))
-        return -1;
-
-    /* The whole file's shape first, so that a broken file writes nothing. */
-    struct csv_reader r;
-    csv_init(&r, text, text_len);
-    int rc;
-    while ((rc = csv_next(&r)) == 1)
-        ;
-    if (rc < 0) {
-        ub_fail(err, UB_EBAD, "bad_csv", "第%lld行开始的引号没有闭合，文件不完整或格式有误",
-                (long long)r.line);
-        csv_free(&r);
-        free(owned);
-        return -1;
+    pthread_mutex_lock(&im->lock);
+    while (im->count == NBATCHES && !im->stop)
+        pthread_cond_wait(&im->cond, &im->lock);
+    struct batch *b = im->stop ? NULL : &im->batches[(im->head + im->count) % NBATCHES];
+    pthread_mutex_unlock(&im->lock);
+    if (b) {
+        b->n = 0;
+        b->refused = 0;
+        b->first_row = first_row;
     }
-    csv_free(&r);
+    return b;
+}
 
-    int cols[NCOLS];
-    csv_init(&r, text, text_len);
-    int status = -1;
+/* Hands the reader's batch (the one after the ready ones) to the writer;
+ * with `last`, says it was the last. */
+static void batch_put(struct import *im, bool last)
+{
+    pthread_mutex_lock(&im->lock);
+    im->count++;
+    im->done = last;
+    pthread_cond_broadcast(&im->cond);
+    pthread_mutex_unlock(&im->lock);
+}
+
+/* The reader thread: the header, then every row. */
+static void *reader_main(void *arg)
+{
+    struct import *im = arg;
+    struct roster_report *rep = im->rep;
+    struct csv_reader r;
+    csv_init(&r, im->text, im->text_len);
     struct idset seen = {0};
-    if (find_header(&r, cols, err))
+    int cols[NCOLS];
+    if (find_header(&r, cols, &im->header_err)) {
+        pthread_mutex_lock(&im->lock);
+        im->header_failed = true;
+        im->done = true;
+        pthread_cond_broadcast(&im->cond);
+        pthread_mutex_unlock(&im->lock);
         goto out;
-    int64_t header = r.record;
-    int store_roster_bulk_exp(struct db *db);
-    store_roster_bulk_exp(db);
-    size_t exp_batch = getenv("UB_EXP_BATCH") ? (size_t)atoi(getenv("UB_EXP_BATCH")) : ROSTER_BATCH;
-    im.batch = xmalloc(exp_batch * sizeof *im.batch);
-    im.m = xcalloc(1, sizeof *im.m);
-    im.m->org_id = im.org.id;
-    im.m->source_org_id = im.org.id;
-    ub_strlcpy(im.m->status, "active", sizeof im.m->status);
-    ub_strlcpy(im.m->channel, "import", sizeof im.m->channel);
-    im.m->joined_at = ub_now();
-    im.today = today_ymd();
-
-    int64_t row = 0;
-    while ((rc = csv_next(&r)) == 1) {
+    }
+    int64_t header = r.record, row = 0;
+    struct batch *b = batch_get(im, 1);
+    /* A quote that never closes ends the loop early; the writer has found
+     * it first and stopped. */
+    while (b && csv_next(&r) == 1) {
         row = r.record - header;
         if (blank_record(&r))
             continue;
         rep->rows++;
-        take_row(&im, &r, cols, row, &seen);
-        if (im.nbatch == exp_batch && flush(&im, row, err))
-            goto out;
+        take_row(im, b, &r, cols, row, &seen);
+        if (b->n == (size_t)im->batch) {
+            b->last_row = row;
+            batch_put(im, false);
+            b = batch_get(im, row + 1);
+        }
     }
-    if (flush(&im, row, err))
-        goto out;
-    status = 0;
+    if (b) {
+        b->last_row = row;
+        batch_put(im, true);
+    }
 out:
     csv_free(&r);
     idset_free(&seen);
-    free(im.batch);
-    free(im.m);
+    return NULL;
+}
+
+/* Tells the reader to stop, waits for it. */
+static void reader_stop(struct import *im, pthread_t t)
+{
+    pthread_mutex_lock(&im->lock);
+    im->stop = true;
+    pthread_cond_broadcast(&im->cond);
+    pthread_mutex_unlock(&im->lock);
+    pthread_join(t, NULL);
+}
+
+/* Returns the line of the first quote that never closes, or 0 if the
+ * text is sound CSV. */
+static int64_t unclosed_quote(const char *text, size_t len)
+{
+    struct csv_reader r;
+    csv_init(&r, text, len);
+    int rc;
+    while ((rc = csv_next(&r)) == 1)
+        ;
+    int64_t line = rc < 0 ? r.line : 0;
+    csv_free(&r);
+    return line;
+}
+
+int roster_import(struct db *db, const struct vault *v, const struct actor *a,
+                  const char *org_code, const char *data, size_t len,
+                  struct roster_report *rep, struct ub_err *err)
+{
+    struct import *im = xcalloc(1, sizeof *im);
+    *im = (struct import){.db = db, .a = a, .v = v, .rep = rep};
+    char *owned = NULL;
+    int status = -1;
+    int64_t saved_cache = 0;
+    bool bulk = false;          /* the connection has the bulk page cache */
+    if (org_get(db, a, org_code, &im->org, err)
+        || actor_may(a, PERM_WRITE, im->org.path, err)
+        || decode(data, len, rep, &im->text, &im->text_len, &owned, err))
+        goto out;
+    im->today = today_ymd();
+    im->batch = rep->batch < 1 ? 1 : rep->batch > ROSTER_BATCH_MAX ? ROSTER_BATCH_MAX
+                                                                    : rep->batch;
+    im->m = xcalloc(1, sizeof *im->m);
+    im->m->org_id = im->org.id;
+    im->m->source_org_id = im->org.id;
+    ub_strlcpy(im->m->status, "active", sizeof im->m->status);
+    ub_strlcpy(im->m->channel, "import", sizeof im->m->channel);
+    im->m->joined_at = ub_now();
+    pthread_mutex_init(&im->lock, NULL);
+    pthread_cond_init(&im->cond, NULL);
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, reader_main, im) != 0) {
+        ub_fail(err, UB_ESTORE, "no_thread", "系统资源不足，无法开始导入");
+        goto out_sync;
+    }
+
+    /* The reader checks rows meanwhile. */
+    int64_t line = unclosed_quote(im->text, im->text_len);
+    if (line) {
+        reader_stop(im, reader);
+        ub_fail(err, UB_EBAD, "bad_csv", "第%lld行开始的引号没有闭合，文件不完整或格式有误",
+                (long long)line);
+        goto out_sync;
+    }
+    for (;;) {
+        pthread_mutex_lock(&im->lock);
+        while (im->count == 0 && !im->done)
+            pthread_cond_wait(&im->cond, &im->lock);
+        if (im->count == 0) {           /* done, and all written */
+            pthread_mutex_unlock(&im->lock);
+            break;
+        }
+        struct batch *b = &im->batches[im->head];
+        pthread_mutex_unlock(&im->lock);
+        /* A big file: a big page cache for this connection meanwhile. */
+        if (!bulk && rep->imported + rep->already + (int64_t)b->n >= ROSTER_BULK_ROWS)
+            bulk = store_roster_bulk(db, true, &saved_cache) == DB_OK;
+        if (write_batch(im, b, err)) {
+            reader_stop(im, reader);
+            goto out_sync;
+        }
+        pthread_mutex_lock(&im->lock);
+        im->head = (im->head + 1) % NBATCHES;
+        im->count--;
+        pthread_cond_broadcast(&im->cond);
+        pthread_mutex_unlock(&im->lock);
+    }
+    pthread_join(reader, NULL);
+    if (bulk)
+        store_roster_bulk(db, false, &saved_cache);
+    bulk = false;
+    if (im->header_failed) {
+        *err = im->header_err;
+        goto out_sync;
+    }
+    status = 0;
+out_sync:
+    if (bulk)
+        store_roster_bulk(db, false, &saved_cache);
+    pthread_cond_destroy(&im->cond);
+    pthread_mutex_destroy(&im->lock);
+out:
+    for (int i = 0; i < NBATCHES; i++)
+        free(im->batches[i].rows);
+    free(im->people);
+    free(im->m);
+    free(im);
     free(owned);
     return status;
 }
@@ -672,6 +839,7 @@ static const struct xlsx_col export_cols[] = {
 };
 #define EXPORT_NCOLS (sizeof export_cols / sizeof *export_cols)
 
+/* The Chinese for a join channel (static), or the code itself. */
 static const char *channel_label(const char *c)
 {
     if (strcmp(c, "qr") == 0)
@@ -683,6 +851,7 @@ static const char *channel_label(const char *c)
     return c;
 }
 
+/* The Chinese for a membership status (static), or the code itself. */
 static const char *status_label(const char *s)
 {
     static const char *const map[][2] = {
@@ -703,6 +872,8 @@ struct export {
     int failure;                /* 0, or which: 1 full, 2 write, 3 decrypt */
 };
 
+/* member_cb for the export: writes m as a row.  Returns 0, or 1 to stop
+ * with ex->failure set. */
 static int export_row(void *ud, const struct member_rec *m)
 {
     struct export *ex = ud;
@@ -759,10 +930,11 @@ int roster_export(struct db *db, const struct vault *v, const struct actor *a,
     char *tmp = xmalloc(tl);
     snprintf(tmp, tl, "%s.partial", path);
     struct export ex = {.v = v, .reveal = reveal};
+    unlink(tmp);                /* a leftover would keep its mode */
     ex.x = xlsx_open(tmp, "会员名册", export_cols, EXPORT_NCOLS);
     int status = -1;
     if (!ex.x) {
-        ub_fail(err, UB_ESTORE, "write_failed", "无法创建文件 %s", path);
+        ub_fail(err, UB_ESTORE, "write_failed", "无法创建文件 %s：%s", path, strerror(errno));
         goto out;
     }
     /* A page at a time, so that no backend holds the whole result. */

@@ -7,7 +7,7 @@
  * header, in any order, others ignored; 职工类别 is used when present), as
  * Excel saves CSV: UTF-8 with or without a BOM, or GBK.  Every row is
  * checked as a join is (person_check); good rows become active members of
- * the org (channel `import`), ROSTER_BATCH rows per transaction with one
+ * the org (channel `import`), a batch of rows per transaction with one
  * audit entry (`member.import`) each.  A person who already has a live
  * membership is counted, not written, so importing the same file twice
  * changes nothing.  Refused rows come back with a reason code and a
@@ -28,7 +28,13 @@
 #include "lib/buf.h"
 #include "lib/crypto.h"
 
-#define ROSTER_BATCH 1000           /* rows written per transaction */
+/* Rows written per transaction, unless the caller says otherwise.  Large
+ * batches make large imports fast (SQLite rewrites every index page a
+ * transaction touches, and the random keys of the ID and phone digests
+ * touch a page per row); the write lock is held meanwhile, up to a second
+ * or so, which a busy server's joins may notice: lower it there. */
+#define ROSTER_BATCH 50000
+#define ROSTER_BATCH_MAX 100000
 
 /* One refused row. */
 struct roster_refusal {
@@ -39,13 +45,15 @@ struct roster_refusal {
 };
 
 /*
- * What an import did.  roster_report_init() prepares one (with the file
- * name recorded in the audit log), roster_import() fills it and
- * roster_report_free() releases it; the strings of refusals belong to the
- * report.
+ * What an import is told and what it did.  roster_report_init() prepares
+ * one (with the file name recorded in the audit log and ROSTER_BATCH rows
+ * per transaction, which the caller may change to 1..ROSTER_BATCH_MAX),
+ * roster_import() fills in the rest and roster_report_free() releases it;
+ * the strings of refusals belong to the report.
  */
 struct roster_report {
     char file_name[256];        /* as given to roster_report_init */
+    int batch;                  /* rows per transaction */
     char encoding[8];           /* "utf-8" or "gbk", once the file was read */
     int64_t rows;               /* data rows read; blank lines are not rows */
     int64_t imported;           /* members written */
@@ -60,7 +68,10 @@ struct roster_report {
     struct arena arena;
 };
 
+/* Prepares rep for an import of the file called file_name (kept as text
+ * for the audit log; "?" when it is not UTF-8). */
 void roster_report_init(struct roster_report *rep, const char *file_name);
+/* Frees the refusals and their strings; rep may be prepared again. */
 void roster_report_free(struct roster_report *rep);
 
 /*
@@ -72,7 +83,10 @@ void roster_report_free(struct roster_report *rep);
  *   400 empty_file, not_csv (a workbook or other binary), bad_encoding
  *       (neither UTF-8 nor GBK), bad_csv (a quote never closed),
  *       missing_column (姓名, 身份证号 or 手机号 has no header);
- *   503 storage errors.
+ *   503 storage errors, no_thread.
+ * The rows are checked on a thread of its own while this one writes; db
+ * is used on the calling thread only.  A large import gives db a larger
+ * page cache for its duration (store_roster_bulk).
  * Every check of the file as a whole comes before the first write, so
  * those errors leave the database as it was; a storage error part-way
  * keeps the batches already committed (rep counts them).
@@ -90,7 +104,8 @@ const char *roster_reason_label(const char *code);
 
 /*
  * Writes the members of org_code's subtree to the workbook `path` (one
- * sheet 会员名册; replaced atomically: written beside it, then renamed).
+ * sheet 会员名册, mode 0600; replaced atomically: written beside it, then
+ * renamed).
  * The actor needs read permission there; with `reveal`, ID and phone
  * numbers are written in full (decrypted with v), which needs manage
  * permission and is audited as member.export_reveal (a masked export is

@@ -3,8 +3,10 @@
  */
 #include "lib/xlsx.h"
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
 #include "lib/util.h"
@@ -21,6 +23,12 @@ struct xlsx {
 struct xlsx *xlsx_open(const char *path, const char *sheet, const struct xlsx_col *cols,
                        size_t ncols)
 {
+    /* libxlsxwriter creates the file only when closing, and then reports
+     * a failure on stderr itself: find out now whether it can. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return NULL;
+    close(fd);
     lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .use_zip64 = LXW_TRUE};
     lxw_workbook *wb = workbook_new_opt(path, &opt);
     if (!wb)

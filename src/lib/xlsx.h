@@ -30,9 +30,12 @@ struct xlsx_col {
 #define XLSX_MAX_ROWS 1048575
 
 /*
- * Creates the workbook at path with one sheet named `sheet` and writes the
- * header row of the ncols columns.  Returns the writer (closed by
- * xlsx_close), or NULL if the file cannot be created.
+ * Creates the workbook at path (an empty file at once, so that a path that
+ * cannot be written fails here; readable by its owner only when new, as
+ * its rows are likely personal data) with one sheet named `sheet` and writes
+ * the header row of the ncols columns.  Returns the writer (closed by
+ * xlsx_close), or NULL with errno set if the file cannot be created.
+ * libxlsxwriter itself reports a failure while closing on stderr.
  */
 struct xlsx *xlsx_open(const char *path, const char *sheet, const struct xlsx_col *cols,
                        size_t ncols);

@@ -342,20 +342,18 @@ int store_idempotency_put(struct db *db, const char *key, int status,
 
 /* ---- Rosters (store_roster.c) ------------------------------------------- */
 
-/* Inserts an imported member (m as for store_member_insert; district_id is
- * its org's) unless the person (p.id_hash) already has a live membership:
- * then *added is false and nothing is written.  When added, fills m->id
- * and m->member_no. */
-int store_roster_member_add(struct db *db, struct member_rec *m, int64_t district_id,
-                            bool *added);
 /* Inserts n imported members in the caller's transaction: tmpl gives what
  * they share (org_id, status, channel, source_org_id, joined_at; joined_on
  * is derived), people[k] each one's person (district_id is the org's).  A
  * person who already has a live membership is skipped.  Sets *added to the
- * number written.  Faster than n store_roster_member_add() calls on
- * SQLite. */
+ * number written.  Member numbers are made as store_member_insert makes
+ * them. */
 int store_roster_add(struct db *db, const struct member_rec *tmpl, int64_t district_id,
                      const struct person_rec *const *people, size_t n, int64_t *added);
+/* Around a bulk import on connection db: with on, gives the connection a
+ * larger page cache (SQLite; nothing elsewhere) and keeps the old size in
+ * *saved; with !on, restores it. */
+int store_roster_bulk(struct db *db, bool on, int64_t *saved);
 /* Members in the subtree of path with ids above after, by id, at most
  * limit.  Fills id, member_no, org_id, org_code, org_name, status,
  * channel, joined_at, joined_on and of p: name, id_mask, id_enc,

@@ -1,7 +1,9 @@
 /*
- * store_roster.c: the queries behind roster import and export: adding an
- * imported member unless the person already has a live membership, and
- * walking a subtree's members in id order, a page at a time.
+ * store_roster.c: the queries behind roster import and export: adding
+ * imported members unless the person already has a live membership (in
+ * batches, the one place where the backends take different paths, for
+ * speed), a bigger page cache while a large import runs, and walking a
+ * subtree's members in id order, a page at a time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,58 +14,129 @@
 #include "store/store.h"
 #include "store/store_util.h"
 
-int store_roster_member_add(struct db *db, struct member_rec *m, int64_t district_id,
-                            bool *added)
+/* An imported member, its id and number given: nothing is written when
+ * the person already has a live membership (the partial unique index
+ * members_person is the conflict target). */
+#define ROSTER_INSERT                                                          \
+    "INSERT INTO members (id, member_no, org_id, status, channel, source_org_id, "   \
+    "source_event_id, application_id, name, id_hash, id_enc, id_mask, phone_hash, "  \
+    "phone_enc, phone_mask, gender, birth_date, employer_name, employer_uscc, "      \
+    "employer_id, category, migrant, access_digest, joined_at, joined_on, "          \
+    "district_id, created_at, updated_at) "                                          \
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "\
+    "$17, $18, $19, $20, $21, $22, NULL, $23, $24, $25, $26, $26) "                  \
+    "ON CONFLICT (id_hash) WHERE status IN ('active', 'transferring') DO NOTHING"
+#define ROSTER_INSERT_TYPES "isissIIIssbssbsssssIsiisii"
+#define ROSTER_INSERT_ARGS(id, no, t, p, district_id, now)                      \
+    id, no, t->org_id, *t->status ? t->status : "active", t->channel,           \
+        t->source_org_id, t->source_event_id, t->application_id, p->name,       \
+        p->id_hash, p->id_enc, p->id_enc_len, p->id_mask, p->phone_hash,        \
+        p->phone_enc, p->phone_enc_len, p->phone_mask, p->gender, p->birth_date, \
+        p->employer_name, *p->employer_uscc ? p->employer_uscc : NULL,          \
+        p->employer_id, p->category, (int64_t)p->migrant, t->joined_at,         \
+        t->joined_on, district_id, now
+
+/*
+ * The ids of the new rows are chosen before the inserts, so that the
+ * member number (the joining year and the id, as store_member_insert
+ * makes it) goes in with the row instead of in a second statement.
+ *
+ * SQLite: inside the write transaction (BEGIN IMMEDIATE holds the only
+ * write lock) the next ids are max(id) + 1 on, and one count afterwards
+ * says how many rows went in, because RETURNING costs SQLite about as much
+ * as the insert itself.  PostgreSQL: the ids come from the identity's
+ * sequence in one round trip, and RETURNING (cheap there) tells each
+ * insert from a skip.  A person who is a member already leaves an unused
+ * id behind, as a rolled-back insert does.
+ */
+int store_roster_add(struct db *db, const struct member_rec *tmpl, int64_t district_id,
+                     const struct person_rec *const *people, size_t n, int64_t *added)
 {
-    const struct person_rec *p = &m->p;
-    *added = false;
+    *added = 0;
+    if (n == 0)
+        return DB_OK;
+    struct member_rec *t = xmalloc(sizeof *t);
+    *t = *tmpl;
     int64_t now = ub_now();
-    if (!m->joined_at)
-        m->joined_at = now;
-    int year = 0;
-    if (!*m->joined_on || strlen(m->joined_on) != 10) {
-        time_t t = (time_t)m->joined_at;
-        struct tm tm;
-        localtime_r(&t, &tm);
-        strftime(m->joined_on, sizeof m->joined_on, "%Y-%m-%d", &tm);
-    }
-    year = atoi(m->joined_on);
-    /* The partial unique index members_person (one live membership per
-     * ID digest) is the conflict target: a person who is already a live
-     * member gives no row back, and nothing is written. */
-    struct db_stmt *st = db_run(db,
-        "INSERT INTO members (org_id, status, channel, source_org_id, source_event_id, "
-        "application_id, name, id_hash, id_enc, id_mask, phone_hash, phone_enc, phone_mask, "
-        "gender, birth_date, employer_name, employer_uscc, employer_id, category, migrant, "
-        "access_digest, joined_at, joined_on, district_id, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-        "$18, $19, $20, NULL, $21, $22, $23, $24, $24) "
-        "ON CONFLICT (id_hash) WHERE status IN ('active', 'transferring') DO NOTHING "
-        "RETURNING id",
-        "issIIIssbssbsssssIsiisii",
-        m->org_id, *m->status ? m->status : "active", m->channel, m->source_org_id,
-        m->source_event_id, m->application_id, p->name, p->id_hash, p->id_enc,
-        p->id_enc_len, p->id_mask, p->phone_hash, p->phone_enc, p->phone_enc_len,
-        p->phone_mask, p->gender, p->birth_date, p->employer_name,
-        *p->employer_uscc ? p->employer_uscc : NULL, p->employer_id, p->category,
-        (int64_t)p->migrant, m->joined_at, m->joined_on, district_id, now);
-    int rc = db_step(st);
-    if (rc == DB_ROW) {
-        m->id = db_i64(st, 0);
-        rc = DB_OK;
-        *added = true;
-    } else if (rc == DB_DONE) {
-        rc = DB_OK;                     /* already a member */
+    if (!t->joined_at)
+        t->joined_at = now;
+    time_t jt = (time_t)t->joined_at;
+    struct tm tm;
+    localtime_r(&jt, &tm);
+    strftime(t->joined_on, sizeof t->joined_on, "%Y-%m-%d", &tm);
+    int year = tm.tm_year + 1900;
+    bool sqlite = strcmp(db_backend(db), "sqlite") == 0;
+    int64_t *ids = xmalloc(n * sizeof *ids);
+    int rc;
+    struct db_stmt *st;
+    if (sqlite) {
+        st = db_run(db, "SELECT COALESCE(max(id), 0) FROM members", "");
+        rc = store_one(db_step(st));
+        for (size_t k = 0; rc == DB_OK && k < n; k++)
+            ids[k] = db_i64(st, 0) + 1 + (int64_t)k;
+    } else {
+        st = db_run(db, "SELECT nextval(pg_get_serial_sequence('members', 'id')) "
+                        "FROM generate_series(1, $1)", "i", (int64_t)n);
+        size_t k = 0;
+        while ((rc = db_step(st)) == DB_ROW && k < n)
+            ids[k++] = db_i64(st, 0);
+        rc = rc == DB_DONE && k == n ? DB_OK : rc < 0 ? rc : DB_ERROR;
     }
     db_done(st);
-    if (rc != DB_OK || !*added)
-        return rc;
-    /* The member number as store_member_insert makes it: the joining
-     * year and the row id. */
-    snprintf(m->member_no, sizeof m->member_no, "%04d%08lld", year, (long long)m->id);
-    m->created_at = m->updated_at = now;
-    return db_exec_stmt(db, "UPDATE members SET member_no = $1 WHERE id = $2", "si",
-                        m->member_no, m->id);
+    for (size_t k = 0; k < n && rc == DB_OK; k++) {
+        const struct person_rec *p = people[k];
+        char no[24];
+        snprintf(no, sizeof no, "%04d%08lld", year, (long long)ids[k]);
+        if (sqlite) {
+            rc = db_exec_stmt(db, ROSTER_INSERT, ROSTER_INSERT_TYPES,
+                              ROSTER_INSERT_ARGS(ids[k], no, t, p, district_id, now));
+            continue;
+        }
+        st = db_run(db, ROSTER_INSERT " RETURNING id", ROSTER_INSERT_TYPES,
+                    ROSTER_INSERT_ARGS(ids[k], no, t, p, district_id, now));
+        rc = db_step(st);
+        if (rc == DB_ROW)
+            ++*added;
+        rc = rc == DB_ROW || rc == DB_DONE ? DB_OK : rc;
+        db_done(st);
+    }
+    if (rc == DB_OK && sqlite) {
+        st = db_run(db, "SELECT count(*) FROM members WHERE id >= $1 AND id <= $2", "ii",
+                    ids[0], ids[n - 1]);
+        rc = store_one(db_step(st));
+        *added = rc == DB_OK ? db_i64(st, 0) : 0;
+        db_done(st);
+    }
+    free(ids);
+    free(t);
+    return rc;
+}
+
+/* The page cache an SQLite connection gets for a bulk import: the random
+ * keys of the members' ID and phone digests touch pages all over their
+ * indexes, and a cache that holds them halves the time of a large
+ * import. */
+#define BULK_CACHE_KIB 262144
+
+int store_roster_bulk(struct db *db, bool on, int64_t *saved)
+{
+    if (strcmp(db_backend(db), "sqlite") != 0)
+        return DB_OK;
+    char sql[64];
+    if (on) {
+        struct db_stmt *st = db_run(db, "PRAGMA cache_size", "");
+        int rc = store_one(db_step(st));
+        *saved = rc == DB_OK ? db_i64(st, 0) : 0;
+        db_done(st);
+        if (rc != DB_OK)
+            return rc;
+        snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", BULK_CACHE_KIB);
+    } else {
+        if (!*saved)
+            return DB_OK;
+        snprintf(sql, sizeof sql, "PRAGMA cache_size=%lld", (long long)*saved);
+    }
+    return db_exec_script(db, sql);
 }
 
 /* The columns store_roster_members reads, in read_row's order. */
@@ -73,6 +146,8 @@ int store_roster_member_add(struct db *db, struct member_rec *m, int64_t distric
     "x.birth_date, x.employer_name, x.category, x.migrant, x.joined_at, "       \
     "x.joined_on FROM members x JOIN orgs o ON o.id = x.org_id "
 
+/* Copies blob column col into dst (cap bytes), setting *len (0 when NULL
+ * or too long). */
 static void read_blob(struct db_stmt *st, int col, unsigned char *dst, size_t cap,
                       size_t *len)
 {
@@ -85,6 +160,7 @@ static void read_blob(struct db_stmt *st, int col, unsigned char *dst, size_t ca
     *len = n;
 }
 
+/* Fills m from a row of ROSTER_SELECT (the fields store.h lists). */
 static void read_row(struct db_stmt *st, struct member_rec *m)
 {
     m->id = db_i64(st, 0);
@@ -138,14 +214,4 @@ int store_roster_members(struct db *db, const char *path, int64_t district, int6
     if (stop)
         return stop;
     return rc == DB_DONE ? DB_OK : rc;
-}
-
-/* EXPERIMENT (temporary) */
-int store_roster_bulk_exp(struct db *db);
-int store_roster_bulk_exp(struct db *db)
-{
-    const char *p = getenv("UB_EXP_PRAGMA");
-    if (p && strcmp(db_backend(db), "sqlite") == 0)
-        return db_exec_script(db, p);
-    return 0;
 }

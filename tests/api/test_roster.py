@@ -7,6 +7,7 @@ import io
 import os
 import random
 import re
+import stat
 import urllib.parse
 import xml.etree.ElementTree as ET
 import zipfile
@@ -247,14 +248,20 @@ class RosterTest(ServerTest):
             ["", "13900010007", "保安员", "郑七", person(20007)[:-1], ""],
             ["", "13900010008", "保安员", "王八", "1.10118E+17", ""],
             ["", "13900010009", "保安员", "冯九", "", ""],
+            ["", "123", "", '=HYPERLINK("http://x")', person(20010), ""],
         ]
         text = "工会会员登记表\r\n" + roster_bytes(rows, header, "utf-8").decode()
         path = self.write("columns.csv", text.encode("utf-8"))
         r, report = self.import_file(path, "110118100", "columns-report.csv")
-        self.assertEqual(self.summary(r), (3, 0, 6, 9))
+        self.assertEqual(self.summary(r), (3, 0, 7, 10))
         self.assertEqual({k: v[0] for k, v in report.items()},
                          {4: "invalid_category", 5: "invalid_phone", 7: "id_date",
-                          8: "id_length", 9: "id_mangled_by_excel", 10: "id_missing"})
+                          8: "id_length", 9: "id_mangled_by_excel", 10: "id_missing",
+                          11: "invalid_phone"})
+        # A name Excel would run as a formula stays text in the report.
+        self.assertEqual(report[11][2], '\'=HYPERLINK("http://x")')
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(self.s.dir, "columns-report.csv"))
+                                      .st_mode), 0o600)
         got = {m["name"]: m for m in self.members("110118100").json["items"]}
         self.assertEqual(set(got), {"赵一", "钱二", "孙三"})
         self.assertEqual([got[n]["category"] for n in ("赵一", "钱二", "孙三")],
@@ -276,7 +283,10 @@ class RosterTest(ServerTest):
         rows = [{"姓名": "批量%d" % i, "身份证号": person(30000 + i), "手机号": phone(30000 + i)}
                 for i in range(2500)]
         path = self.write("batches.csv", roster_bytes(rows, encoding="gbk"))
-        r, _ = self.import_file(path, "110118102")
+        for bad in ("0", "x", "100001"):
+            r = self.s.cli("import", "members", path, "--org", "110118102", "--batch", bad)
+            self.assertEqual(r.returncode, 2, bad)
+        r = self.s.cli("import", "members", path, "--org", "110118102", "--batch", "1000")
         self.assertEqual(self.summary(r), (2500, 0, 0, 2500))
         rows = self.s.query("SELECT detail FROM audit_log WHERE action = 'member.import' "
                             "AND detail LIKE '%batches.csv%' ORDER BY id")
@@ -330,6 +340,8 @@ class RosterTest(ServerTest):
                       "/nonexistent/dir/r.csv"],
                      ["export", "members", "--org", "nope", "--out", "x.xlsx"],
                      ["export", "members", "--org", "110118001", "--out", "x.csv"],
+                     ["export", "members", "--org", "110118001", "--out",
+                      "/nonexistent/dir/x.xlsx"],
                      ["export", "members", "--org", "110118001"]):
             r = self.s.cli(*args)
             self.assertNotEqual(r.returncode, 0, args)
@@ -402,6 +414,7 @@ class RosterTest(ServerTest):
         self.assertIn('"members":30', entry[3])
         self.assertEqual(self.s.count("audit_log"), before + 1)
         self.assertFalse(os.path.exists(out + ".partial"))
+        self.assertEqual(stat.S_IMODE(os.stat(out).st_mode), 0o600)
 
 
 if __name__ == "__main__":
