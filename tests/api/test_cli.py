@@ -9,7 +9,8 @@ import unittest
 
 from harness import ADMIN_PW, BIN, PG, STAFF_PW, Server, main
 
-COMMANDS = ["init", "serve", "user add", "user passwd", "token create", "backup", "qr"]
+COMMANDS = ["init", "serve", "user add", "user passwd", "token create", "member token",
+            "import members", "export members", "backup", "qr"]
 
 
 def run(*args, cwd=None, env=None, stdin=None):
