@@ -37,6 +37,11 @@ int cmd_read_secret(const char *prompt, char *out, size_t n);
 const char *cmd_one_arg(int argc, char **argv, const char *name, const char *what,
                         struct app_options *o, int *status);
 
+/* Opens the app (defaults filled into o, no migration) and takes a
+ * connection for a short command; returns it, or NULL after printing why.
+ * The caller gives it back with store_release() and then app_close(). */
+struct db *cmd_open_db(struct app *app, struct app_options *o);
+
 /* Reports a bad option (getopt returned '?' or ':') and returns 2. */
 int cmd_bad_option(const char *cmd, char **argv);
 

@@ -19,21 +19,6 @@
 #include "domain/roster.h"
 #include "lib/buf.h"
 
-/* Opens the app and a connection for a short command; returns the
- * connection (released by the caller with store_release and app_close),
- * or NULL after printing why. */
-static struct db *open_db(struct app *app, struct app_options *o)
-{
-    app_options_defaults(o);
-    if (app_open(app, o, 0))
-        return NULL;
-    struct db *db = store_acquire(app->store);
-    if (!db) {
-        fprintf(stderr, "unionbridge: cannot open %s\n", app->db_url);
-        app_close(app);
-    }
-    return db;
-}
 
 /* The largest roster read (a million rows take some 130 MB). */
 #define ROSTER_FILE_MAX ((off_t)4 << 30)
@@ -196,7 +181,7 @@ int cmd_import_members(int argc, char **argv)
         return 1;
     }
     struct app app;
-    struct db *db = open_db(&app, &o);
+    struct db *db = cmd_open_db(&app, &o);
     if (!db) {
         if (report)
             out_close(&rf, NULL, 0);
@@ -287,7 +272,7 @@ int cmd_export_members(int argc, char **argv)
         return 2;
     }
     struct app app;
-    struct db *db = open_db(&app, &o);
+    struct db *db = cmd_open_db(&app, &o);
     if (!db)
         return 1;
     int status = 1;

@@ -9,19 +9,6 @@
 #include "domain/member.h"
 #include "domain/staff.h"
 
-/* Opens the app and a connection for a short command. */
-static struct db *open_db(struct app *app, struct app_options *o)
-{
-    app_options_defaults(o);
-    if (app_open(app, o, 0))
-        return NULL;
-    struct db *db = store_acquire(app->store);
-    if (!db) {
-        fprintf(stderr, "unionbridge: cannot open %s\n", app->db_url);
-        app_close(app);
-    }
-    return db;
-}
 
 int cmd_user_add(int argc, char **argv)
 {
@@ -57,7 +44,7 @@ int cmd_user_add(int argc, char **argv)
         return 1;
     }
     struct app app;
-    struct db *db = open_db(&app, &o);
+    struct db *db = cmd_open_db(&app, &o);
     if (!db)
         return 1;
     struct actor cli;
@@ -88,7 +75,7 @@ int cmd_user_passwd(int argc, char **argv)
         return 1;
     }
     struct app app;
-    struct db *db = open_db(&app, &o);
+    struct db *db = cmd_open_db(&app, &o);
     if (!db)
         return 1;
     struct actor cli;
@@ -112,7 +99,7 @@ int cmd_token_create(int argc, char **argv)
     if (!login)
         return status;
     struct app app;
-    struct db *db = open_db(&app, &o);
+    struct db *db = cmd_open_db(&app, &o);
     if (!db)
         return 1;
     struct actor cli;
@@ -137,7 +124,7 @@ int cmd_member_token(int argc, char **argv)
     if (!no)
         return status;
     struct app app;
-    struct db *db = open_db(&app, &o);
+    struct db *db = cmd_open_db(&app, &o);
     if (!db)
         return 1;
     struct actor cli;

@@ -137,6 +137,19 @@ const char *cmd_one_arg(int argc, char **argv, const char *name, const char *wha
     return argv[optind];
 }
 
+struct db *cmd_open_db(struct app *app, struct app_options *o)
+{
+    app_options_defaults(o);
+    if (app_open(app, o, 0))
+        return NULL;
+    struct db *db = store_acquire(app->store);
+    if (!db) {
+        fprintf(stderr, "unionbridge: cannot open %s\n", app->db_url);
+        app_close(app);
+    }
+    return db;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "UnionBridge (连心桥): trade-union organising and member services.\n\n"
