@@ -48,6 +48,8 @@ static const struct http_route routes[] = {
      "transfer history"},
     {"POST", "/api/v1/members/:no/status", api_members_status, ROUTE_AUTH,
      "retained / withdrawn / active {status, reason}"},
+    {"GET", "/api/v1/transfers", api_transfers_incoming, ROUTE_AUTH,
+     "pending transfers arriving in ?org=CODE's subtree"},
     {"POST", "/api/v1/transfers/:id/accept", api_transfers_accept, ROUTE_AUTH,
      "the receiving union accepts"},
     {"POST", "/api/v1/transfers/:id/cancel", api_transfers_cancel, ROUTE_AUTH,

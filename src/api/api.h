@@ -41,6 +41,7 @@ void api_members_transfer(struct req *r);
 void api_members_transfers(struct req *r);
 void api_members_status(struct req *r);
 void api_transfers_accept(struct req *r);
+void api_transfers_incoming(struct req *r);
 void api_transfers_cancel(struct req *r);
 void api_me(struct req *r);
 /* The worker's personal token from a request (Bearer, else cookie). */

@@ -410,6 +410,22 @@ void api_members_transfers(struct req *r)
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+void api_transfers_incoming(struct req *r)
+{
+    int64_t limit;
+    if (query_int_or_reply(r, "limit", 100, 1, 1000, &limit))
+        return;
+    json_t *items = json_array();
+    struct ub_err err;
+    if (transfer_incoming(r->db, &r->actor, req_query(r, "org"), (int)limit, add_transfer,
+                          items, &err)) {
+        json_decref(items);
+        reply_err(r, &err);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
 void api_members_status(struct req *r)
 {
     static const char *const fields[] = {"status", "reason", NULL};

@@ -759,6 +759,16 @@ int transfer_cancel(struct db *db, const struct actor *a, int64_t id, struct ub_
     return tx_commit(db, err);
 }
 
+int transfer_incoming(struct db *db, const struct actor *a, const char *org, int limit,
+                      transfer_cb cb, void *ud, struct ub_err *err)
+{
+    struct subtree t;
+    if (org_subtree(db, a, org, &t, err))
+        return -1;
+    int rc = store_transfer_incoming(db, t.path, limit, cb, ud);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
 int member_transfers(struct db *db, const struct actor *a, const char *member_no,
                      transfer_cb cb, void *ud, struct ub_err *err)
 {

@@ -138,6 +138,10 @@ int transfer_accept(struct db *db, const struct actor *a, int64_t id, struct tra
                     struct ub_err *err);
 /* Either side withdraws a pending transfer: the member stays.  Audited. */
 int transfer_cancel(struct db *db, const struct actor *a, int64_t id, struct ub_err *err);
+/* Pending transfers arriving in org's subtree (the actor's top when NULL),
+ * oldest first: what the receiving unions have to accept. */
+int transfer_incoming(struct db *db, const struct actor *a, const char *org, int limit,
+                      transfer_cb cb, void *ud, struct ub_err *err);
 /* A member's transfers, oldest first. */
 int member_transfers(struct db *db, const struct actor *a, const char *member_no,
                      transfer_cb cb, void *ud, struct ub_err *err);

@@ -332,6 +332,10 @@ int store_transfer_by_id(struct db *db, int64_t id, struct transfer_rec *out);
 int store_transfer_decide(struct db *db, int64_t id, const char *status, int64_t by);
 /* A member's transfers, oldest first. */
 int store_transfer_list(struct db *db, int64_t member_id, transfer_cb cb, void *ud);
+/* Pending transfers arriving in the subtree of path, oldest first, at most
+ * limit. */
+int store_transfer_incoming(struct db *db, const char *path, int limit, transfer_cb cb,
+                            void *ud);
 
 /* A kept answer for key, if any (body is sealed; caller opens it). */
 int store_idempotency_get(struct db *db, const char *key, int *status,

@@ -501,6 +501,29 @@ int store_transfer_list(struct db *db, int64_t member_id, transfer_cb cb, void *
     return rc == DB_DONE ? DB_OK : rc;
 }
 
+int store_transfer_incoming(struct db *db, const char *path, int limit, transfer_cb cb,
+                            void *ud)
+{
+    char hi[ORG_PATH_MAX + 2];
+    store_subtree_hi(path, hi, sizeof hi);
+    struct db_stmt *st = db_run(db, TRANSFER_SELECT
+                                "WHERE t.status = 'pending' AND o.path >= $1 AND o.path < $2 "
+                                "ORDER BY t.id LIMIT $3", "ssi", path, hi, (int64_t)limit);
+    if (!st)
+        return DB_ERROR;
+    int rc, stop = 0;
+    struct transfer_rec t;
+    while ((rc = db_step(st)) == DB_ROW) {
+        read_transfer(st, &t);
+        if ((stop = cb(ud, &t)) != 0)
+            break;
+    }
+    db_done(st);
+    if (stop)
+        return stop;
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
 /* ---- Kept answers ------------------------------------------------------ */
 
 int store_idempotency_get(struct db *db, const char *key, int *status,

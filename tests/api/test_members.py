@@ -81,13 +81,19 @@ class MembersTest(ServerTest):
                          409, "not_active")
         # Still one live membership while transferring: no second join.
         self.assertError(self.s.join(self.token, 1020), 409, "already_member")
-        # The receiving town accepts; it could not see the member before.
+        # The receiving town sees it arriving and accepts; it could not see
+        # the member before.
+        inbox = self.s.request("GET", "/api/v1/transfers", token=town).json["items"]
+        self.assertEqual([(x["id"], x["member_no"]) for x in inbox], [(t["id"], no)])
+        other = self.s.user("mb.guoyuan", "federation", "110118002")
+        self.assertEqual(self.s.request("GET", "/api/v1/transfers", token=other).json["items"], [])
         r = self.s.request("POST", "/api/v1/transfers/%d/accept" % t["id"], token=town)
         self.assertEqual(r.status, 200, r)
         m = self.s.request("GET", "/api/v1/members/" + no, token=town).json
         self.assertEqual((m["org"], m["status"]), ("110118001", "active"))
         self.assertError(self.s.request("POST", "/api/v1/transfers/%d/accept" % t["id"],
                                         token=town), 409, "not_pending")
+        self.assertEqual(self.s.request("GET", "/api/v1/transfers", token=town).json["items"], [])
         hist = self.s.request("GET", "/api/v1/members/%s/transfers" % no, token=town).json
         self.assertEqual([(x["from_org"], x["to_org"], x["status"]) for x in hist["items"]],
                          [("110118100", "110118001", "accepted")])

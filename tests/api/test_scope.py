@@ -97,6 +97,7 @@ class ScopeTest(ServerTest):
                 "POST", "/api/v1/transfers/%d/accept" % self.other_transfer, None),
             "POST /api/v1/transfers/:id/cancel": (
                 "POST", "/api/v1/transfers/%d/cancel" % self.other_transfer, None),
+            "GET /api/v1/transfers": ("GET", "/api/v1/transfers?org=110118003", None),
             "GET /console/orgs/:code/poster": ("GET", "/console/orgs/110118002/poster", None),
             "GET /console/members/:no": ("GET", "/console/members/" + self.other_member, None),
             "POST /console/applications/:id/approve": (
