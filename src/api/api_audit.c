@@ -18,8 +18,7 @@ static int add_entry(void *ud, const struct audit_rec *a)
 void api_audit_list(struct req *r)
 {
     int64_t before, limit;
-    if (query_int_or_reply(r, "before", 0, 0, INT64_MAX, &before)
-        || query_int_or_reply(r, "limit", 100, 1, 1000, &limit))
+    if (page_or_reply(r, &before, &limit))
         return;
     struct ub_err err;
     json_t *items = json_array();

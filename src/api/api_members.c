@@ -128,8 +128,7 @@ static int add_application(void *ud, const struct application_rec *a)
 void api_applications_list(struct req *r)
 {
     int64_t before, limit;
-    if (query_int_or_reply(r, "before", 0, 0, INT64_MAX, &before)
-        || query_int_or_reply(r, "limit", 100, 1, 1000, &limit))
+    if (page_or_reply(r, &before, &limit))
         return;
     json_t *items = json_array();
     struct ub_err err;
@@ -246,8 +245,7 @@ static int add_member(void *ud, const struct member_rec *m)
 void api_members_list(struct req *r)
 {
     int64_t before, limit;
-    if (query_int_or_reply(r, "before", 0, 0, INT64_MAX, &before)
-        || query_int_or_reply(r, "limit", 100, 1, 1000, &limit))
+    if (page_or_reply(r, &before, &limit))
         return;
     json_t *items = json_array();
     struct ub_err err;

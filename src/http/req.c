@@ -131,6 +131,12 @@ int query_int_or_reply(struct req *r, const char *name, int64_t dflt, int64_t lo
     return 0;
 }
 
+int page_or_reply(struct req *r, int64_t *before, int64_t *limit)
+{
+    return query_int_or_reply(r, "before", 0, 0, INT64_MAX, before)
+           || query_int_or_reply(r, "limit", 100, 1, 1000, limit) ? -1 : 0;
+}
+
 struct db *req_db_or_reply(struct req *r)
 {
     if (!r->db) {

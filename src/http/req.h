@@ -100,6 +100,10 @@ int json_int_or_reply(struct req *r, json_t *obj, const char *key, int64_t dflt,
 int query_int_or_reply(struct req *r, const char *name, int64_t dflt, int64_t lo,
                        int64_t hi, int64_t *out);
 
+/* Reads the paging of a newest-first list: ?before=ID (0: from the newest)
+ * and ?limit=N (1..1000, default 100); replies 400 and returns -1 when bad. */
+int page_or_reply(struct req *r, int64_t *before, int64_t *limit);
+
 /* The request's database connection (acquired once, released when the
  * request completes).  NULL after replying 503 if none can be had. */
 struct db *req_db_or_reply(struct req *r);

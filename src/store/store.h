@@ -268,7 +268,6 @@ typedef int (*application_cb)(void *ud, const struct application_rec *a);
 typedef int (*member_cb)(void *ud, const struct member_rec *m);
 
 int store_join_token_insert(struct db *db, const struct join_token_rec *t);
-int store_join_token_find(struct db *db, const char *token, struct join_token_rec *out);
 /* The org's own join token (not an event's). */
 int store_join_token_of_org(struct db *db, int64_t org_id, struct join_token_rec *out);
 

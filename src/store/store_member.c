@@ -32,12 +32,6 @@ static int one_token(struct db_stmt *st, struct join_token_rec *out)
     return rc;
 }
 
-int store_join_token_find(struct db *db, const char *token, struct join_token_rec *out)
-{
-    return one_token(db_run(db, "SELECT token, org_id, COALESCE(event_id, 0) FROM join_tokens "
-                                "WHERE token = $1", "s", token), out);
-}
-
 int store_join_token_of_org(struct db *db, int64_t org_id, struct join_token_rec *out)
 {
     return one_token(db_run(db, "SELECT token, org_id, 0 FROM join_tokens "
