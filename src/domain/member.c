@@ -276,13 +276,13 @@ int join_submit(struct db *db, const struct vault *v, const char *token,
     if (rate_limit > 0) {
         char rkey[96];
         snprintf(rkey, sizeof rkey, "join:addr:%.64s", addr ? addr : "");
-        int64_t now = ub_now(), n = 0;
-        int rc = store_rate_hit(db, rkey, now - now % 600, &n);
+        int64_t now = ub_now(), n = 0, since;
+        int rc = store_rate_hit(db, rkey, now, JOIN_RATE_WINDOW, &n, &since);
         if (rc != DB_OK)
             return ub_fail_store(err, rc);
         if (n > rate_limit) {
             ub_fail(err, UB_ERATE, "too_many_requests", "提交过于频繁，请稍后再试");
-            err->retry_after = (int)(600 - now % 600);
+            err->retry_after = (int)(since + JOIN_RATE_WINDOW - now);
             return -1;
         }
     }

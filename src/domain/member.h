@@ -47,6 +47,9 @@ struct category {
 extern const struct category member_categories[];
 const char *member_category_label(const char *code);
 
+/* The window join_submit's per-address limit counts in (seconds). */
+#define JOIN_RATE_WINDOW 600
+
 /* The join notice the worker consents to (version JOIN_NOTICE_VERSION). */
 extern const char join_notice[];
 
@@ -54,7 +57,7 @@ extern const char join_notice[];
  * Submits an application through join token `token` from address addr.
  * idem_key (may be NULL) makes a retry return the first answer (*replayed
  * is then set).  rate_limit is the number of submissions allowed per
- * address per 10 minutes (0: no limit).  Returns 0 with out filled, or -1
+ * address per JOIN_RATE_WINDOW (0: no limit).  Returns 0 with out filled, or -1
  * with err: 404 join_token_not_found, 422 for each field (err.field set),
  * 409 already_member or application_pending, 429 too_many_requests.
  */

@@ -152,17 +152,23 @@ int staff_login(struct db *db, const char *login, const char *password,
     char acct_key[96], addr_key[96];
     snprintf(acct_key, sizeof acct_key, "login:acct:%.64s", login);
     snprintf(addr_key, sizeof addr_key, "login:addr:%.64s", addr ? addr : "");
-    int64_t now = ub_now(), window = now - now % STAFF_RATE_WINDOW;
-    int64_t acct_n = 0, addr_n = 0;
-    int rc = store_rate_get(db, acct_key, window, &acct_n);
+    int64_t now = ub_now(), acct_n = 0, addr_n = 0, acct_t, addr_t;
+    int rc = store_rate_get(db, acct_key, now, STAFF_RATE_WINDOW, &acct_n, &acct_t);
     if (rc == DB_OK)
-        rc = store_rate_get(db, addr_key, window, &addr_n);
+        rc = store_rate_get(db, addr_key, now, STAFF_RATE_WINDOW, &addr_n, &addr_t);
     if (rc != DB_OK)
         return ub_fail_store(err, rc);
     if (acct_n >= STAFF_RATE_ACCOUNT || addr_n >= STAFF_RATE_ADDR) {
+        /* Locked until the later of the windows that is full closes. */
+        int64_t until = 0;
+        if (acct_n >= STAFF_RATE_ACCOUNT)
+            until = acct_t + STAFF_RATE_WINDOW;
+        if (addr_n >= STAFF_RATE_ADDR && addr_t + STAFF_RATE_WINDOW > until)
+            until = addr_t + STAFF_RATE_WINDOW;
+        int wait = until > now ? (int)(until - now) : 1;
         ub_fail(err, UB_ERATE, "too_many_attempts", "登录失败次数过多，请%d分钟后再试",
-                (int)((window + STAFF_RATE_WINDOW - now + 59) / 60));
-        err->retry_after = (int)(window + STAFF_RATE_WINDOW - now);
+                (wait + 59) / 60);
+        err->retry_after = wait;
         return -1;
     }
 
@@ -186,9 +192,9 @@ int staff_login(struct db *db, const char *login, const char *password,
     if (tx_begin(db, err))
         return -1;
     if (!ok) {
-        rc = store_rate_hit(db, acct_key, window, &acct_n);
+        rc = store_rate_hit(db, acct_key, now, STAFF_RATE_WINDOW, &acct_n, &acct_t);
         if (rc == DB_OK)
-            rc = store_rate_hit(db, addr_key, window, &addr_n);
+            rc = store_rate_hit(db, addr_key, now, STAFF_RATE_WINDOW, &addr_n, &addr_t);
         if (rc == DB_OK)
             rc = audit_log(db, &who, "auth.login_failed", "user",
                            staff_login_valid(login) ? login : "?", 0, NULL);

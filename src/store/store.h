@@ -193,13 +193,16 @@ int store_session_delete(struct db *db, const char *digest);
 int store_session_delete_user(struct db *db, int64_t user_id);
 int store_session_purge(struct db *db, int64_t now);
 
-/* Adds one to the counter `key` in the fixed window starting at
- * window_start and returns the new count in *count. */
-int store_rate_hit(struct db *db, const char *key, int64_t window_start,
-                   int64_t *count);
-/* Reads the counter (0 if absent or from an older window). */
-int store_rate_get(struct db *db, const char *key, int64_t window_start,
-                   int64_t *count);
+/* Failure counters. A window opens at a key's first hit and lasts `len`
+ * seconds; a hit after that opens a new one. Anchoring the window on the
+ * first hit (not on the clock) means no boundary where the count drops to
+ * zero mid-attack. store_rate_hit adds one and returns the new count and
+ * the window's start; store_rate_get reads them (0 and `now` if there is
+ * no open window). */
+int store_rate_hit(struct db *db, const char *key, int64_t now, int64_t len,
+                   int64_t *count, int64_t *started);
+int store_rate_get(struct db *db, const char *key, int64_t now, int64_t len,
+                   int64_t *count, int64_t *started);
 int store_rate_clear(struct db *db, const char *key);
 
 /* ---- Join tokens, applications, members -------------------------------- */

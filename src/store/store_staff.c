@@ -124,30 +124,37 @@ int store_session_purge(struct db *db, int64_t now)
         "DELETE FROM sessions WHERE expires_at <> 0 AND expires_at <= $1", "i", now);
 }
 
-int store_rate_hit(struct db *db, const char *key, int64_t window_start, int64_t *count)
+int store_rate_hit(struct db *db, const char *key, int64_t now, int64_t len,
+                   int64_t *count, int64_t *started)
 {
     struct db_stmt *st = db_run(db,
         "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1) "
         "ON CONFLICT (key) DO UPDATE SET "
-        "count = CASE WHEN rate_limits.window_start = excluded.window_start "
+        "count = CASE WHEN rate_limits.window_start > $3 "
         "THEN rate_limits.count + 1 ELSE 1 END, "
-        "window_start = excluded.window_start "
-        "RETURNING count",
-        "si", key, window_start);
+        "window_start = CASE WHEN rate_limits.window_start > $3 "
+        "THEN rate_limits.window_start ELSE excluded.window_start END "
+        "RETURNING count, window_start",
+        "sii", key, now, now - len);
     int rc = store_one(db_step(st));
-    if (rc == DB_OK)
+    if (rc == DB_OK) {
         *count = db_i64(st, 0);
+        *started = db_i64(st, 1);
+    }
     db_done(st);
     return rc;
 }
 
-int store_rate_get(struct db *db, const char *key, int64_t window_start, int64_t *count)
+int store_rate_get(struct db *db, const char *key, int64_t now, int64_t len,
+                   int64_t *count, int64_t *started)
 {
     struct db_stmt *st = db_run(db,
-        "SELECT count FROM rate_limits WHERE key = $1 AND window_start = $2",
-        "si", key, window_start);
+        "SELECT count, window_start FROM rate_limits "
+        "WHERE key = $1 AND window_start > $2",
+        "si", key, now - len);
     int rc = db_step(st);
     *count = rc == DB_ROW ? db_i64(st, 0) : 0;
+    *started = rc == DB_ROW ? db_i64(st, 1) : now;
     db_done(st);
     return rc == DB_ROW || rc == DB_DONE ? DB_OK : rc;
 }

@@ -964,29 +964,34 @@ static void test_users_and_sessions(void **state)
 static void test_rate_limits(void **state)
 {
     struct fx *f = *state;
-    int64_t n = -1;
-    assert_int_equal(store_rate_get(f->db, "k", 900, &n), DB_OK);
+    int64_t n = -1, t = -1;
+    assert_int_equal(store_rate_get(f->db, "k", 1000, 900, &n, &t), DB_OK);
     assert_int_equal(n, 0);
+    assert_int_equal(t, 1000);
+    /* The window opens at the first hit and keeps its start. */
     for (int i = 1; i <= 3; i++) {
-        assert_int_equal(store_rate_hit(f->db, "k", 900, &n), DB_OK);
+        assert_int_equal(store_rate_hit(f->db, "k", 1000 + i * 100, 900, &n, &t), DB_OK);
         assert_int_equal(n, i);
+        assert_int_equal(t, 1100);
     }
-    assert_int_equal(store_rate_get(f->db, "k", 900, &n), DB_OK);
+    /* Still open after a clock-aligned boundary would have reset it. */
+    assert_int_equal(store_rate_get(f->db, "k", 1999, 900, &n, &t), DB_OK);
     assert_int_equal(n, 3);
-    /* Another key, another window. */
-    assert_int_equal(store_rate_get(f->db, "other", 900, &n), DB_OK);
+    assert_int_equal(t, 1100);
+    /* Another key has its own window. */
+    assert_int_equal(store_rate_get(f->db, "other", 1999, 900, &n, &t), DB_OK);
     assert_int_equal(n, 0);
-    assert_int_equal(store_rate_get(f->db, "k", 0, &n), DB_OK);
+    /* Closed once `len` has passed since the first hit... */
+    assert_int_equal(store_rate_get(f->db, "k", 2000, 900, &n, &t), DB_OK);
     assert_int_equal(n, 0);
-    /* A new window starts again from one. */
-    assert_int_equal(store_rate_hit(f->db, "k", 1800, &n), DB_OK);
+    /* ...and the next hit opens a new one from one. */
+    assert_int_equal(store_rate_hit(f->db, "k", 2000, 900, &n, &t), DB_OK);
     assert_int_equal(n, 1);
-    assert_int_equal(store_rate_get(f->db, "k", 900, &n), DB_OK);
-    assert_int_equal(n, 0);
-    assert_int_equal(store_rate_get(f->db, "k", 1800, &n), DB_OK);
+    assert_int_equal(t, 2000);
+    assert_int_equal(store_rate_get(f->db, "k", 2001, 900, &n, &t), DB_OK);
     assert_int_equal(n, 1);
     assert_int_equal(store_rate_clear(f->db, "k"), DB_OK);
-    assert_int_equal(store_rate_get(f->db, "k", 1800, &n), DB_OK);
+    assert_int_equal(store_rate_get(f->db, "k", 2001, 900, &n, &t), DB_OK);
     assert_int_equal(n, 0);
     assert_int_equal(store_rate_clear(f->db, "never"), DB_OK);
 }
