@@ -58,6 +58,29 @@ static const struct http_route routes[] = {
     /* The worker (personal token) */
     {"GET", "/api/v1/me", api_me, 0, "my membership or application (member token)"},
 
+    /* Outreach: campaigns, events, tallies */
+    {"GET", "/api/v1/campaigns", api_campaigns_list, ROUTE_AUTH, "campaigns you take part in"},
+    {"POST", "/api/v1/campaigns", api_campaigns_create, ROUTE_AUTH,
+     "create {name,level,date_from,date_to[,theme,org]}"},
+    {"GET", "/api/v1/campaigns/:id", api_campaigns_get, ROUTE_AUTH, "one campaign"},
+    {"GET", "/api/v1/campaigns/:id/board", api_campaigns_board, ROUTE_AUTH,
+     "live figures per event and org"},
+    {"GET", "/api/v1/events", api_events_list, ROUTE_AUTH,
+     "events of ?org=CODE&from=&to=&campaign=ID (&format=csv|xlsx)"},
+    {"POST", "/api/v1/events", api_events_create, ROUTE_AUTH,
+     "create {campaign_id,type,org,venue,starts_at,partners,employers}"},
+    {"GET", "/api/v1/events/:id", api_events_get, ROUTE_AUTH, "one event with its figures"},
+    {"PATCH", "/api/v1/events/:id", api_events_update, ROUTE_AUTH,
+     "change {venue,address,starts_at,ends_at,partners,employers,status,notes}"},
+    {"POST", "/api/v1/events/:id/tallies", api_events_tally, ROUTE_AUTH,
+     "add {materials,cards_issued,questions,people[,tap_id]}"},
+    {"GET", "/api/v1/events/:id/qr.png", api_events_qr_png, ROUTE_AUTH, "the event's join QR (PNG)"},
+    {"GET", "/api/v1/events/:id/qr.svg", api_events_qr_svg, ROUTE_AUTH, "the event's join QR (SVG)"},
+    {"GET", "/api/v1/orgs/:code/tally-labels", api_tally_labels_get, ROUTE_AUTH,
+     "leaflet titles and question topics of the tally page"},
+    {"PUT", "/api/v1/orgs/:code/tally-labels", api_tally_labels_put, ROUTE_AUTH,
+     "set {materials:[...], questions:[...]}"},
+
     /* Employers */
     {"GET", "/api/v1/employers", api_employers_list, ROUTE_AUTH, "employers in ?org=CODE's subtree"},
     {"POST", "/api/v1/employers", api_employers_create, ROUTE_AUTH,

@@ -48,6 +48,22 @@ void api_me(struct req *r);
 const char *api_member_token(struct req *r);
 void api_orgs_qr_png(struct req *r);
 void api_orgs_qr_svg(struct req *r);
+/* Replies with the QR code of url (PNG, ?scale=1..32, or SVG). */
+void api_qr_reply(struct req *r, const char *url, bool svg);
+
+void api_campaigns_list(struct req *r);
+void api_campaigns_create(struct req *r);
+void api_campaigns_get(struct req *r);
+void api_campaigns_board(struct req *r);
+void api_events_list(struct req *r);
+void api_events_create(struct req *r);
+void api_events_get(struct req *r);
+void api_events_update(struct req *r);
+void api_events_tally(struct req *r);
+void api_events_qr_png(struct req *r);
+void api_events_qr_svg(struct req *r);
+void api_tally_labels_get(struct req *r);
+void api_tally_labels_put(struct req *r);
 
 /* JSON forms of records (new references). */
 json_t *api_org_json(const struct org_rec *o);

@@ -296,12 +296,10 @@ static int join_url_or_reply(struct req *r, char *url, size_t n, struct org_rec 
     return 0;
 }
 
-static void qr_reply(struct req *r, bool svg)
+void api_qr_reply(struct req *r, const char *url, bool svg)
 {
-    char url[512];
-    struct org_rec org;
     int64_t scale;
-    if (query_int_or_reply(r, "scale", 12, 1, 32, &scale) || join_url_or_reply(r, url, sizeof url, &org))
+    if (query_int_or_reply(r, "scale", 12, 1, 32, &scale))
         return;
     if (svg ? qr_svg(url, &r->out) : qr_png(url, (int)scale, &r->out)) {
         reply_error(r, 500, "qr_failed", "无法生成二维码");
@@ -310,6 +308,14 @@ static void qr_reply(struct req *r, bool svg)
     r->status = 200;
     r->ctype = svg ? "image/svg+xml" : "image/png";
     req_add_header(r, "Cache-Control", "private, max-age=300");
+}
+
+static void qr_reply(struct req *r, bool svg)
+{
+    char url[512];
+    struct org_rec org;
+    if (join_url_or_reply(r, url, sizeof url, &org) == 0)
+        api_qr_reply(r, url, svg);
 }
 
 void api_orgs_qr_png(struct req *r)

@@ -141,10 +141,15 @@ int join_token_create(struct db *db, int64_t org_id, int64_t event_id,
     return rc;
 }
 
-int join_token_org(struct db *db, const char *token, struct org_rec *org, struct ub_err *err)
+int join_token_org(struct db *db, const char *token, struct org_rec *org, int64_t *event_id,
+                   struct ub_err *err)
 {
-    int rc = token && strlen(token) == JOIN_TOKEN_LEN ? store_org_by_join_token(db, token, org)
-                                                      : DB_NOTFOUND;
+    int64_t ev = 0;
+    int rc = token && strlen(token) == JOIN_TOKEN_LEN
+                 ? store_org_by_join_token(db, token, org, &ev)
+                 : DB_NOTFOUND;
+    if (event_id)
+        *event_id = ev;
     if (rc == DB_NOTFOUND)
         return ub_fail(err, UB_ENOTFOUND, "join_token_not_found", "二维码无效或已失效");
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
@@ -255,7 +260,8 @@ int join_submit(struct db *db, const struct vault *v, const char *token,
     memset(out, 0, sizeof *out);
     *replayed = false;
     struct org_rec source;
-    if (join_token_org(db, token, &source, err))
+    int64_t source_event = 0;
+    if (join_token_org(db, token, &source, &source_event, err))
         return -1;
 
     char key[128] = "";
@@ -308,6 +314,7 @@ int join_submit(struct db *db, const struct vault *v, const char *token,
 
     a->org_id = dest.id;
     a->source_org_id = source.id;
+    a->source_event_id = source_event;
     ub_strlcpy(a->org_code, dest.code, sizeof a->org_code);
     ub_strlcpy(a->org_name, dest.name, sizeof a->org_name);
     ub_strlcpy(a->status, "pending", sizeof a->status);

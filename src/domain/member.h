@@ -74,8 +74,11 @@ int join_submit(struct db *db, const struct vault *v, const char *token,
 int person_check(const struct vault *v, const struct join_input *in, bool need_consent,
                  struct person_rec *p, struct ub_err *err);
 
-/* Looks up a join token: fills org (the token's org).  404 if unknown. */
-int join_token_org(struct db *db, const char *token, struct org_rec *org, struct ub_err *err);
+/* Looks up a join token: fills org (the token's org) and *event_id (its
+ * outreach event, 0 for the org's own token; may be NULL).  404 if
+ * unknown. */
+int join_token_org(struct db *db, const char *token, struct org_rec *org, int64_t *event_id,
+                   struct ub_err *err);
 
 /* The join token of an org the actor may see (made on first use). */
 int org_join_token(struct db *db, const struct actor *a, const char *code,

@@ -3,9 +3,12 @@
  */
 #include "lib/buf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void buf_init(struct buf *b)
 {
@@ -90,4 +93,25 @@ char *buf_steal(struct buf *b, size_t *len)
         *len = b->len;
     buf_init(b);
     return d;
+}
+
+int buf_read_file(struct buf *b, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    for (;;) {
+        buf_grow(b, 65536);
+        ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = errno;
+            close(fd);
+            b->data[b->len] = 0;
+            errno = e;
+            return n < 0 ? -1 : 0;
+        }
+        b->len += (size_t)n;
+    }
 }

@@ -25,6 +25,9 @@ void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) UB_PRINTF(2, 3);
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/* Appends the contents of the file at path; returns 0, or -1 with errno
+ * set (the buf may then hold part of it). */
+int buf_read_file(struct buf *b, const char *path);
 /* Returns the data (malloc'd, NUL-terminated) and empties the buf. */
 char *buf_steal(struct buf *b, size_t *len);
 

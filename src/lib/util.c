@@ -140,3 +140,94 @@ void ub_iso_time(int64_t t, char *out, size_t n)
     strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(out, n, "%s%c%c%c:%c%c", base, tz[0], tz[1], tz[2], tz[3], tz[4]);
 }
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (Howard Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int month_days(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* Reads exactly n digits at s into *out. */
+static bool digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool ub_parse_date(const char *s, int *y, int *m, int *d)
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-'
+        || !digits(s, 4, y) || !digits(s + 5, 2, m) || !digits(s + 8, 2, d))
+        return false;
+    return *y >= 1900 && *y <= 9999 && *m >= 1 && *m <= 12 && *d >= 1
+           && *d <= month_days(*y, *m);
+}
+
+bool ub_parse_iso_time(const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, sec = 0;
+    if (!s || strlen(s) < 16 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':')
+        return false;
+    char date[11];
+    memcpy(date, s, 10);
+    date[10] = 0;
+    if (!ub_parse_date(date, &y, &mo, &d) || !digits(s + 11, 2, &h)
+        || !digits(s + 14, 2, &mi) || h > 23 || mi > 59)
+        return false;
+    const char *p = s + 16;
+    if (*p == ':') {
+        if (!digits(p + 1, 2, &sec) || sec > 59)
+            return false;
+        p += 3;
+    }
+    int64_t local = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    if (*p == 'Z' && p[1] == 0) {
+        *out = local;
+        return true;
+    }
+    if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+        int oh, om;
+        if (!digits(p + 1, 2, &oh) || !digits(p + 4, 2, &om) || oh > 14 || om > 59)
+            return false;
+        int64_t off = oh * 3600 + om * 60;
+        *out = *p == '+' ? local - off : local + off;
+        return true;
+    }
+    if (*p)
+        return false;
+    /* No offset: the server's zone. */
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+                    .tm_min = mi, .tm_sec = sec, .tm_isdst = -1};
+    time_t t = mktime(&tm);
+    if (t == (time_t)-1)
+        return false;
+    *out = (int64_t)t;
+    return true;
+}
+
+void ub_local_date(int64_t t, char out[11])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}

@@ -44,4 +44,13 @@ uint64_t ub_mono_ns(void);
  * out (at least 32 bytes). */
 void ub_iso_time(int64_t t, char *out, size_t n);
 
+/* Parses an ISO 8601 time "YYYY-MM-DDTHH:MM[:SS]" followed by "Z", an
+ * offset "+08:00", or nothing (the server's zone); false if malformed or
+ * not a real date and time. */
+bool ub_parse_iso_time(const char *s, int64_t *out);
+/* Parses a date "YYYY-MM-DD" (a real one, years 1900..9999). */
+bool ub_parse_date(const char *s, int *y, int *m, int *d);
+/* t's date in the server's zone, "YYYY-MM-DD". */
+void ub_local_date(int64_t t, char out[11]);
+
 #endif

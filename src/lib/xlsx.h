@@ -16,6 +16,7 @@
 #ifndef UB_XLSX_H
 #define UB_XLSX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,10 @@ struct xlsx_col {
  */
 struct xlsx *xlsx_open(const char *path, const char *sheet, const struct xlsx_col *cols,
                        size_t ncols);
+
+/* Makes column col (0-based) a column of figures: cells in it that hold
+ * a whole number are written as numbers (so that Excel can sum them). */
+void xlsx_number_column(struct xlsx *x, size_t col);
 
 /* Appends a row of ncols texts (NULL or "" leaves a cell empty).  Returns
  * 0, or -1 when the sheet is full or the write fails. */

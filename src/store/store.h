@@ -99,8 +99,10 @@ typedef int (*org_cb)(void *ud, const struct org_rec *o);
 
 int store_org_by_code(struct db *db, const char *code, struct org_rec *out);
 int store_org_by_id(struct db *db, int64_t id, struct org_rec *out);
-/* The org a join token belongs to, in one query. */
-int store_org_by_join_token(struct db *db, const char *token, struct org_rec *out);
+/* The org a join token belongs to and its event (0: the org's own
+ * token), in one query. */
+int store_org_by_join_token(struct db *db, const char *token, struct org_rec *out,
+                            int64_t *event_id);
 /* Inserts o (code, name, level, parent_id set); fills id, path, depth. */
 int store_org_insert(struct db *db, struct org_rec *o);
 int store_org_rename(struct db *db, int64_t id, const char *name, int64_t now);

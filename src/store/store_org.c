@@ -55,10 +55,23 @@ int store_org_by_id(struct db *db, int64_t id, struct org_rec *out)
     return one_org(db_run(db, ORG_SELECT "WHERE o.id = $1", "i", id), out);
 }
 
-int store_org_by_join_token(struct db *db, const char *token, struct org_rec *out)
+int store_org_by_join_token(struct db *db, const char *token, struct org_rec *out,
+                            int64_t *event_id)
 {
-    return one_org(db_run(db, ORG_SELECT "JOIN join_tokens t ON t.org_id = o.id "
-                                         "WHERE t.token = $1", "s", token), out);
+    /* The event's id rides after the org's columns. */
+    struct db_stmt *st = db_run(db, "SELECT o.id, COALESCE(o.parent_id, 0), o.code, o.name, "
+        "o.level, o.path, o.depth, COALESCE(p.code, ''), o.children, o.created_at, "
+        "o.updated_at, o.district_id, o.descendants, o.auto_approve, "
+        "COALESCE(t.event_id, 0) "
+        "FROM join_tokens t JOIN orgs o ON o.id = t.org_id "
+        "LEFT JOIN orgs p ON p.id = o.parent_id WHERE t.token = $1", "s", token);
+    int rc = store_one(db_step(st));
+    if (rc == DB_OK) {
+        read_org(st, out);
+        *event_id = db_i64(st, 14);
+    }
+    db_done(st);
+    return rc;
 }
 
 int store_org_insert(struct db *db, struct org_rec *o)

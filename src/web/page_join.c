@@ -125,7 +125,7 @@ static int org_or_reply(struct req *r, const char *token, struct org_rec *org)
     if (!db)
         return -1;
     struct ub_err err;
-    if (join_token_org(db, token, org, &err)) {
+    if (join_token_org(db, token, org, NULL, &err)) {
         reply_err(r, &err);
         return -1;
     }

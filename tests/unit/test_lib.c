@@ -533,6 +533,51 @@ static void test_iso_time(void **state)
     tzset();
 }
 
+static void test_parse_iso_time(void **state)
+{
+    (void)state;
+    int64_t t;
+    set_tz("Asia/Shanghai");
+    assert_true(ub_parse_iso_time("2024-05-27T12:00:00+08:00", &t));
+    assert_int_equal(t, 1716782400);
+    assert_true(ub_parse_iso_time("2024-05-27T04:00:00Z", &t));
+    assert_int_equal(t, 1716782400);
+    assert_true(ub_parse_iso_time("2024-05-26T23:00-05:00", &t));
+    assert_int_equal(t, 1716782400);
+    assert_true(ub_parse_iso_time("2024-05-27 12:00", &t));         /* the server's zone */
+    assert_int_equal(t, 1716782400);
+    assert_true(ub_parse_iso_time("2024-02-29T00:00:00Z", &t));     /* a leap day */
+    assert_int_equal(t, 1709164800);
+    assert_true(ub_parse_iso_time("1970-01-01T00:00:00Z", &t));
+    assert_int_equal(t, 0);
+    static const char *const bad[] = {
+        "", "2024-05-27", "2024-05-27T", "2024-05-27T24:00Z", "2024-05-27T12:60Z",
+        "2024-02-30T00:00Z", "2023-02-29T00:00Z", "2024-13-01T00:00Z", "2024-05-27T12:00:61Z",
+        "2024-05-27T12:00:00+0800", "2024-05-27T12:00:00+08:00x", "2024-05-27T12:00:00 Z",
+        "24-05-27T12:00Z", "2024-5-27T12:00Z", "２０２４-05-27T12:00Z",
+    };
+    for (size_t i = 0; i < UB_ARRAY_LEN(bad); i++)
+        assert_false(ub_parse_iso_time(bad[i], &t));
+    assert_false(ub_parse_iso_time(NULL, &t));
+
+    int y, m, d;
+    assert_true(ub_parse_date("2025-05-27", &y, &m, &d));
+    assert_int_equal(y * 10000 + m * 100 + d, 20250527);
+    assert_true(ub_parse_date("2000-02-29", &y, &m, &d));
+    assert_false(ub_parse_date("1900-02-29", &y, &m, &d));
+    assert_false(ub_parse_date("2025-04-31", &y, &m, &d));
+    assert_false(ub_parse_date("2025-05-27x", &y, &m, &d));
+    assert_false(ub_parse_date("1899-12-31", &y, &m, &d));
+
+    char day[11];
+    ub_local_date(1716825599, day);                                 /* 23:59:59 there */
+    assert_string_equal(day, "2024-05-27");
+    ub_local_date(1716825600, day);
+    assert_string_equal(day, "2024-05-28");
+    unsetenv("TZ");
+    tzset();
+}
+
 static void test_clocks(void **state)
 {
     (void)state;
@@ -592,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_utf8_len),
         cmocka_unit_test(test_parse_i64),
         cmocka_unit_test(test_iso_time),
+        cmocka_unit_test(test_parse_iso_time),
         cmocka_unit_test(test_clocks),
         cmocka_unit_test(test_xalloc),
     };
