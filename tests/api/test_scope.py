@@ -53,6 +53,18 @@ class ScopeTest(ServerTest):
                       token=s.admin)
         assert r.status == 201, r
         cls.other_transfer = r.json["id"]
+        # A campaign run by 果园街道 and an event of theirs.
+        r = s.request("POST", "/api/v1/campaigns",
+                      {"name": "果园沟通会", "level": "town", "date_from": "2025-05-27",
+                       "date_to": "2025-05-27", "org": "110118002"}, token=s.admin)
+        assert r.status == 201, r
+        cls.other_campaign = r.json["id"]
+        r = s.request("POST", "/api/v1/events",
+                      {"type": "worker_meeting", "org": "110118002", "venue": "果园集市",
+                       "starts_at": "2025-05-27T10:00:00+08:00",
+                       "campaign_id": cls.other_campaign}, token=s.admin)
+        assert r.status == 201, r
+        cls.other_event = r.json["id"]
 
     def outside_calls(self):
         """One call per scoped route, aimed outside the caller's subtree."""
@@ -99,6 +111,30 @@ class ScopeTest(ServerTest):
                 "POST", "/api/v1/transfers/%d/cancel" % self.other_transfer, None),
             "GET /api/v1/transfers": ("GET", "/api/v1/transfers?org=110118003", None),
             "GET /console/orgs/:code/poster": ("GET", "/console/orgs/110118002/poster", None),
+            "POST /api/v1/campaigns": ("POST", "/api/v1/campaigns",
+                                       {"name": "越权", "level": "town", "org": "110118002",
+                                        "date_from": "2025-06-01", "date_to": "2025-06-01"}),
+            "GET /api/v1/campaigns/:id": ("GET", "/api/v1/campaigns/%d" % self.other_campaign,
+                                          None),
+            "GET /api/v1/campaigns/:id/board": (
+                "GET", "/api/v1/campaigns/%d/board" % self.other_campaign, None),
+            "GET /api/v1/events": ("GET", "/api/v1/events?org=110118002", None),
+            "POST /api/v1/events": ("POST", "/api/v1/events",
+                                    {"type": "worker_meeting", "org": "110118002",
+                                     "venue": "越权", "starts_at": "2025-06-01T10:00:00+08:00"}),
+            "GET /api/v1/events/:id": ("GET", "/api/v1/events/%d" % self.other_event, None),
+            "PATCH /api/v1/events/:id": ("PATCH", "/api/v1/events/%d" % self.other_event,
+                                         {"venue": "改"}),
+            "POST /api/v1/events/:id/tallies": (
+                "POST", "/api/v1/events/%d/tallies" % self.other_event, {"people": 1}),
+            "GET /api/v1/events/:id/qr.png": (
+                "GET", "/api/v1/events/%d/qr.png" % self.other_event, None),
+            "GET /api/v1/events/:id/qr.svg": (
+                "GET", "/api/v1/events/%d/qr.svg" % self.other_event, None),
+            "GET /api/v1/orgs/:code/tally-labels": (
+                "GET", "/api/v1/orgs/110118002/tally-labels", None),
+            "PUT /api/v1/orgs/:code/tally-labels": (
+                "PUT", "/api/v1/orgs/110118002/tally-labels", {"materials": ["越权"]}),
             "GET /console/members/:no": ("GET", "/console/members/" + self.other_member, None),
             "POST /console/applications/:id/approve": (
                 "POST", "/console/applications/%d/approve" % self.other_app, None),
@@ -116,11 +152,20 @@ class ScopeTest(ServerTest):
             self.assertEqual([x["error"] for x in r.json["refused"]], ["forbidden"])
             self.assertUnchanged(before)
 
+    def test_campaign_list_holds_only_campaigns_one_takes_part_in(self):
+        for who in (self.town, self.union):
+            r = self.s.request("GET", "/api/v1/campaigns", token=who)
+            self.assertEqual(r.status, 200, r)
+            self.assertNotIn(self.other_campaign, [c["id"] for c in r.json["items"]])
+        r = self.s.request("GET", "/api/v1/campaigns", token=self.viewer)
+        self.assertIn(self.other_campaign, [c["id"] for c in r.json["items"]])
+
     def test_every_route_is_classified(self):
         with open(ROUTES_C, encoding="utf-8") as f:
             routes = {"%s %s" % m for m in re.findall(r'\{"([A-Z]+)", "([^"]+)"', f.read())}
         covered = UNSCOPED | set(self.outside_calls()) | {
-            "POST /api/v1/applications/approve", "POST /console/applications/approve"}
+            "POST /api/v1/applications/approve", "POST /console/applications/approve",
+            "GET /api/v1/campaigns"}
         self.assertEqual(routes - covered, set(), "routes without a scope test")
         self.assertEqual(covered - routes, set(), "scope tests for routes that do not exist")
 
