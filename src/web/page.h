@@ -11,6 +11,8 @@
  * and a sign-out form when r->authed).  Sets status 200 and the type. */
 void page_begin(struct req *r, const char *title);
 void page_end(struct req *r);
+/* A hidden field with the session's CSRF token, for a console form. */
+void page_csrf_field(struct req *r);
 
 /* The error page for console routes (http_config.error_page). */
 void page_error(struct req *r, int status, const char *message);
@@ -36,5 +38,17 @@ void page_members(struct req *r);
 void page_member(struct req *r);
 void page_poster(struct req *r);
 void page_join_post(struct req *r);
+
+void page_campaigns(struct req *r);
+void page_campaigns_post(struct req *r);
+void page_campaign_board(struct req *r);
+void page_events(struct req *r);
+void page_events_post(struct req *r);
+void page_event(struct req *r);
+void page_event_status(struct req *r);
+void page_event_poster(struct req *r);
+void page_event_tally(struct req *r);
+void page_event_tally_post(struct req *r);
+void page_static_console_js(struct req *r);
 
 #endif

@@ -21,7 +21,9 @@ void page_begin(struct req *r, const char *title)
     if (r->authed) {
         html_raw_trusted(b, "<nav class=\"main\"><a href=\"/console\">组织</a>"
                             "<a href=\"/console/applications\">入会审核</a>"
-                            "<a href=\"/console/members\">会员</a></nav>");
+                            "<a href=\"/console/members\">会员</a>"
+                            "<a href=\"/console/events\">沟通会</a>"
+                            "<a href=\"/console/campaigns\">活动看板</a></nav>");
         html_printf(b,
             "<span class=\"who\">%s · %s</span>"
             "<form method=\"post\" action=\"/logout\" class=\"inline\">"
@@ -30,6 +32,11 @@ void page_begin(struct req *r, const char *title)
             r->actor.login, role_label(r->actor.role), r->actor.csrf);
     }
     html_raw_trusted(b, "</header><main>");
+}
+
+void page_csrf_field(struct req *r)
+{
+    html_printf(&r->out, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", r->actor.csrf);
 }
 
 void page_end(struct req *r)

@@ -14,12 +14,6 @@
 #include "site.h"
 #include "http/server.h"
 
-/* A hidden CSRF field for the actor's session. */
-static void csrf_field(struct req *r)
-{
-    html_printf(&r->out, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", r->actor.csrf);
-}
-
 static void notice(struct req *r)
 {
     const char *done = req_query(r, "done");
@@ -53,11 +47,11 @@ static int app_row(void *ud, const struct application_rec *a)
         *a->p.employer_name ? a->p.employer_name : "—", a->org_name);
     html_printf(b, "<form method=\"post\" action=\"/console/applications/%lld/approve\">",
                 (long long)a->id);
-    csrf_field(r);
+    page_csrf_field(r);
     html_raw_trusted(b, "<button type=\"submit\" class=\"small\">通过</button></form>");
     html_printf(b, "<form method=\"post\" action=\"/console/applications/%lld/reject\">",
                 (long long)a->id);
-    csrf_field(r);
+    page_csrf_field(r);
     html_raw_trusted(b, "<input name=\"reason\" placeholder=\"不通过原因\" required maxlength=\"100\">"
                         "<button type=\"submit\" class=\"small ghost\">不通过</button></form>"
                         "</td></tr>");
@@ -72,7 +66,7 @@ void page_applications(struct req *r)
     html_raw_trusted(b, "<section class=\"card\"><h1>待审核的入会申请</h1>");
     notice(r);
     html_raw_trusted(b, "<form id=\"bulk\" method=\"post\" action=\"/console/applications/approve\">");
-    csrf_field(r);
+    page_csrf_field(r);
     html_raw_trusted(b, "<button type=\"submit\" class=\"small\">通过所选申请</button></form>"
                         "<div class=\"scroll\"><table><thead><tr><th></th><th>姓名</th>"
                         "<th>身份证号 / 手机号</th><th>职工类别</th><th>工作单位</th>"

@@ -5,6 +5,7 @@ The test reads the route table from src/routes.c, so a new route without a
 scope case here fails the suite."""
 import os
 import re
+import urllib.parse
 
 from harness import ServerTest, main
 
@@ -17,6 +18,7 @@ UNSCOPED = {
     "GET /console", "GET /static/app.css", "GET /static/join.css",
     "POST /api/v1/join/:token", "GET /j/:token", "POST /j/:token",
     "GET /api/v1/me", "GET /card", "GET /console/applications", "GET /console/members",
+    "GET /static/console.js", "GET /console/campaigns",
 }
 
 
@@ -111,6 +113,25 @@ class ScopeTest(ServerTest):
                 "POST", "/api/v1/transfers/%d/cancel" % self.other_transfer, None),
             "GET /api/v1/transfers": ("GET", "/api/v1/transfers?org=110118003", None),
             "GET /console/orgs/:code/poster": ("GET", "/console/orgs/110118002/poster", None),
+            "GET /console/campaigns/:id": (
+                "GET", "/console/campaigns/%d" % self.other_campaign, None),
+            "POST /console/campaigns": ("FORM", "/console/campaigns",
+                                        {"name": "越权", "level": "town", "org": "110118002",
+                                         "date_from": "2025-06-01", "date_to": "2025-06-01"}),
+            "GET /console/events": ("GET", "/console/events?org=110118002", None),
+            "POST /console/events": ("FORM", "/console/events",
+                                     {"type": "worker_meeting", "org": "110118002",
+                                      "venue": "越权", "date": "2025-06-01", "time": "10:00"}),
+            "GET /console/events/:id": ("GET", "/console/events/%d" % self.other_event, None),
+            "POST /console/events/:id/status": (
+                "FORM", "/console/events/%d/status" % self.other_event, {"status": "held"}),
+            "GET /console/events/:id/poster": (
+                "GET", "/console/events/%d/poster" % self.other_event, None),
+            "GET /console/events/:id/tally": (
+                "GET", "/console/events/%d/tally" % self.other_event, None),
+            "POST /console/events/:id/tally": (
+                "FORM", "/console/events/%d/tally" % self.other_event,
+                {"kind": "people", "label": "", "delta": "1", "tap": "x"}),
             "POST /api/v1/campaigns": ("POST", "/api/v1/campaigns",
                                        {"name": "越权", "level": "town", "org": "110118002",
                                         "date_from": "2025-06-01", "date_to": "2025-06-01"}),
@@ -173,7 +194,12 @@ class ScopeTest(ServerTest):
         for who in (self.town, self.union):
             for name, (method, path, body) in self.outside_calls().items():
                 before = self.s.snapshot()
-                r = self.s.request(method, path, body, token=who)
+                if method == "FORM":
+                    r = self.s.request("POST", path, raw=urllib.parse.urlencode(body).encode(),
+                                       token=who, headers={
+                                           "Content-Type": "application/x-www-form-urlencoded"})
+                else:
+                    r = self.s.request(method, path, body, token=who)
                 self.assertEqual(r.status, 403, "%s: %r" % (name, r))
                 if not path.startswith("/console"):
                     self.assertError(r, 403, "forbidden")
