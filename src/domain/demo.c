@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "domain/employer.h"
+#include "domain/event.h"
 #include "domain/org.h"
 #include "domain/uscc.h"
 
@@ -72,6 +73,59 @@ static const struct demo_employer demo_employers[] = {
      "北京市密云区十里堡镇程家庄", "冯某"},
 };
 
+/* 27 May 2025: the city's worker communication meetings, one in each of
+ * Miyun's 21 towns, streets and zones (the order of demo_orgs). */
+static const char *const demo_venues[] = {
+    "万象汇购物中心", "北京银行季庄支行门前", "檀营乡村集市", "小唐庄物流园", "溪翁庄镇文化广场",
+    "西田各庄镇农贸市场", "十里堡镇家政服务站", "河南寨镇集市", "巨各庄镇村民广场",
+    "南穆家峪集贸市场", "太师屯镇公园", "高岭镇便民服务中心", "不老屯镇集市",
+    "冯家峪镇文化站", "古北口镇游客中心", "大城子镇集市", "东邵渠镇农贸市场", "北庄镇广场",
+    "新城子镇便民服务中心", "石城镇游客服务中心", "开发区职工之家",
+};
+
+/* The campaign, its events, and the figures of the seed's busiest stall:
+ * 150 leaflets and 18 mutual-aid cards. */
+static int demo_outreach(struct db *db, const struct actor *a, struct ub_err *err)
+{
+    struct campaign_input ci = {
+        .name = "市级职工沟通会", .level = "city", .theme = "扫码入会 · 普惠服务",
+        .date_from = "2025-05-27", .date_to = "2025-05-27", .org = "110000",
+    };
+    struct campaign_rec c;
+    if (campaign_create(db, a, &ci, &c, err))
+        return -1;
+    size_t v = 0;
+    for (size_t i = 0; i < UB_ARRAY_LEN(demo_orgs) && v < UB_ARRAY_LEN(demo_venues); i++) {
+        if (strcmp(demo_orgs[i].level, "town") != 0)
+            continue;
+        struct event_input in;
+        event_input_init(&in);
+        in.campaign_id = c.id;
+        in.type = "worker_meeting";
+        in.org = demo_orgs[i].code;
+        in.venue = demo_venues[v++];
+        in.starts_at = "2025-05-27T12:00:00+08:00";
+        in.ends_at = "2025-05-27T14:00:00+08:00";
+        in.status = "held";
+        in.partners[0] = "司法所";
+        in.npartners = 1;
+        struct event_rec e;
+        if (event_create(db, a, &in, &e, err))
+            return -1;
+        if (v == 1) {
+            struct tally_input t = {.n = 4};
+            t.items[0] = (struct tally_item){"material", "入会宝典", 100};
+            t.items[1] = (struct tally_item){"material", "建会秘籍", 50};
+            t.items[2] = (struct tally_item){"cards", "", 18};
+            t.items[3] = (struct tally_item){"question", "二次报销", 6};
+            bool replayed;
+            if (event_tally(db, a, e.id, &t, NULL, &replayed, err))
+                return -1;
+        }
+    }
+    return 0;
+}
+
 int demo_load(struct db *db, const struct actor *a, struct ub_err *err)
 {
     for (size_t i = 0; i < UB_ARRAY_LEN(demo_orgs); i++) {
@@ -91,5 +145,5 @@ int demo_load(struct db *db, const struct actor *a, struct ub_err *err)
         if (employer_create(db, a, &in, &e, err))
             return -1;
     }
-    return 0;
+    return demo_outreach(db, a, err);
 }

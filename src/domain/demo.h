@@ -1,7 +1,8 @@
 /*
  * demo.h: the demo data `init --demo` loads: the Beijing city federation,
  * the Miyun district federation below it, Miyun's 21 town, street and zone
- * federations, a few grassroots and joint unions and sample employers.
+ * federations, a few grassroots and joint unions, sample employers, and
+ * the city's worker communication meetings of 27 May 2025 in every town.
  */
 #ifndef UB_DEMO_H
 #define UB_DEMO_H

@@ -152,15 +152,16 @@ void page_campaign_board(struct req *r)
     json_t *c = json_object_get(board, "campaign"), *t = json_object_get(board, "totals");
     page_begin(r, json_string_value(json_object_get(c, "name")));
     struct buf *b = &r->out;
+    const char *from = json_string_value(json_object_get(c, "date_from"));
+    const char *to = json_string_value(json_object_get(c, "date_to"));
     html_printf(b, "<section class=\"card board\" data-board=\"/api/v1/campaigns/%lld/board\" "
-                   "data-events=\"%lld\"><h1>%s <span class=\"muted\">%s 至 %s</span></h1>"
+                   "data-events=\"%lld\"><h1>%s <span class=\"muted\">%s%s%s</span></h1>"
                    "<noscript><meta http-equiv=\"refresh\" content=\"30\"></noscript>"
                    "<p class=\"muted\" aria-live=\"polite\">实时数据 · <span data-updated>"
                    "刚刚更新</span></p><div class=\"bigs\">",
                 (long long)id, (long long)json_array_size(json_object_get(board, "events")),
-                json_string_value(json_object_get(c, "name")),
-                json_string_value(json_object_get(c, "date_from")),
-                json_string_value(json_object_get(c, "date_to")));
+                json_string_value(json_object_get(c, "name")), from,
+                strcmp(from, to) ? " 至 " : "", strcmp(from, to) ? to : "");
     html_printf(b, "<div class=\"big\"><b>%lld</b><span>场次</span></div>",
                 (long long)json_array_size(json_object_get(board, "events")));
     headline(b, "扫码入会申请", "joins.submitted", fig(t, "joins", "submitted"));

@@ -7,144 +7,18 @@
 //   in, approves it in the console, and the worker's /card becomes the
 //   electronic member card with a QR code.
 //
-// Starts the built binary itself, like tests/api/harness.py: `init --demo`
-// on a private SQLite database, then `serve` on a free loopback port.
-//
-// Environment: UNIONBRIDGE_BIN (meson sets it; default ../../build/unionbridge),
-// UB_CHROMIUM (default /usr/bin/chromium), UB_WEB_OUT (where screenshots go;
-// default a new temporary folder).  Run through meson (`meson test -C build
-// --suite web`) or see README.md.
+// The server and browser come from common.mjs.  Run through meson
+// (`meson test -C build --suite web`) or see README.md.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { ADMIN_PW, Server, TIMEOUT, idNumber, launch, phoneContext, shot, signIn } from './common.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const BIN = path.resolve(process.env.UNIONBRIDGE_BIN
-                         || path.join(HERE, '..', '..', 'build', 'unionbridge'));
-const CHROMIUM = process.env.UB_CHROMIUM || '/usr/bin/chromium';
-const ADMIN_PW = 'Test-Admin-Password-1';
 const ORG = '110118';
-// Slow under sanitizers: generous, but a hang still fails well inside meson's 300 s.
-const TIMEOUT = 20000;
-
-// ---- A valid resident ID number (GB 11643), computed here ----------------
-
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-
-function idNumber(seq, born = '19900101', region = ORG) {
-  const body = region + born + String(seq % 1000).padStart(3, '0');
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(body[i]) * WEIGHTS[i];
-  return body + '10X98765432'[sum % 11];
-}
-
 const GOOD_ID = idNumber(123);
 const BAD_ID = GOOD_ID.slice(0, 17) + (GOOD_ID[17] === '0' ? '1' : '0');
 
-// ---- The server ---------------------------------------------------------
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-class Server {
-  constructor() {
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ub-web-'));
-    this.dbPath = path.join(this.dir, 'ub.db');
-    this.logPath = path.join(this.dir, 'serve.log');
-    this.env = {
-      ...process.env,
-      UNIONBRIDGE_DB: 'sqlite:' + this.dbPath,
-      UNIONBRIDGE_ADMIN_PASSWORD: ADMIN_PW,
-      TZ: 'Asia/Shanghai',
-    };
-    this.proc = null;
-    this.exit = null;
-  }
-
-  async start() {
-    try {
-      execFileSync(BIN, ['init', '--demo'], { cwd: this.dir, env: this.env, stdio: 'pipe',
-                                              timeout: 120000 });
-    } catch (e) {
-      throw new Error(`${BIN} init --demo failed (${e.status ?? e.code}): ${e.stderr || ''}`);
-    }
-    this.port = await freePort();
-    this.base = `http://127.0.0.1:${this.port}`;
-    const log = fs.openSync(this.logPath, 'a');
-    this.proc = spawn(BIN, ['serve', '--listen', `127.0.0.1:${this.port}`, '--threads', '4'],
-                      { cwd: this.dir, env: this.env, stdio: ['ignore', log, log] });
-    fs.closeSync(log);
-    this.exit = new Promise((resolve) =>
-      this.proc.on('exit', (code, signal) => resolve(signal ? 'signal ' + signal : code)));
-    const deadline = Date.now() + 30000;
-    while (Date.now() < deadline) {
-      if (this.proc.exitCode !== null || this.proc.signalCode !== null)
-        throw new Error('serve exited:\n' + this.log());
-      try {
-        const r = await fetch(this.base + '/healthz');
-        if (r.status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await sleep(50);
-    }
-    throw new Error('serve did not start:\n' + this.log());
-  }
-
-  log() {
-    try {
-      return fs.readFileSync(this.logPath, 'utf8');
-    } catch {
-      return '';
-    }
-  }
-
-  query(sql) {
-    return execFileSync('sqlite3', ['-batch', '-noheader', this.dbPath, sql],
-                        { encoding: 'utf8' }).trim();
-  }
-
-  // SIGTERM; resolves to the exit code (or 'signal X' / 'hung').
-  async stop() {
-    if (!this.proc) return 0;
-    const proc = this.proc;
-    this.proc = null;
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-    let timer;
-    const hung = new Promise((r) => { timer = setTimeout(() => r('hung'), 30000); });
-    const code = await Promise.race([this.exit, hung]);
-    clearTimeout(timer);
-    if (code === 'hung') {
-      proc.kill('SIGKILL');
-      await this.exit;
-    }
-    return code;
-  }
-
-  cleanup() {
-    fs.rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
 // ---- The test -------------------------------------------------------------
-
-const OUT = process.env.UB_WEB_OUT || fs.mkdtempSync(path.join(os.tmpdir(), 'ub-web-shots-'));
 
 describe('scan-to-join in a browser', { concurrency: false }, () => {
   const server = new Server();
@@ -167,14 +41,6 @@ describe('scan-to-join in a browser', { concurrency: false }, () => {
     }
   });
 
-  async function shot(p, name) {
-    fs.mkdirSync(OUT, { recursive: true });
-    const file = path.join(OUT, name + '.png');
-    await p.screenshot({ path: file, fullPage: true });
-    console.log('screenshot: ' + file);
-    return file;
-  }
-
   before(async () => {
     await server.start();
     token = server.query('SELECT t.token FROM join_tokens t JOIN orgs o ON o.id = t.org_id ' +
@@ -182,19 +48,8 @@ describe('scan-to-join in a browser', { concurrency: false }, () => {
     assert.match(token, /^[A-Za-z0-9_-]{8,}$/, 'join token of ' + ORG);
     // playwright-core's launch() gives the browser a fresh temporary profile
     // (user-data-dir) and removes it on close.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      timeout: 60000,
-    });
-    phone = await browser.newContext({
-      viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true,
-      deviceScaleFactor: 2, locale: 'zh-CN',
-      userAgent: 'Mozilla/5.0 (Linux; Android 13; Phone) AppleWebKit/537.36 (KHTML, like Gecko) ' +
-                 'Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0',
-    });
+    browser = await launch();
+    phone = await phoneContext(browser);
     desk = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     for (const c of [phone, desk]) {
       c.setDefaultTimeout(TIMEOUT);
@@ -311,10 +166,7 @@ describe('scan-to-join in a browser', { concurrency: false }, () => {
 
   step('staff sign in and approve it in the console', async () => {
     const p = await desk.newPage();
-    await p.goto(`${server.base}/login`);
-    await p.getByLabel('登录名').fill('admin');
-    await p.getByLabel('密码').fill(ADMIN_PW);
-    await Promise.all([p.waitForURL(/\/console$/), p.getByRole('button', { name: '登录' }).click()]);
+    await signIn(p, server.base, 'admin', ADMIN_PW);
     await p.goto(`${server.base}/console/applications`);
     const row = p.locator('tbody tr', { hasText: '张三' });
     assert.equal(await row.count(), 1);
