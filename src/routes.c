@@ -81,6 +81,19 @@ static const struct http_route routes[] = {
     {"PUT", "/api/v1/orgs/:code/tally-labels", api_tally_labels_put, ROUTE_AUTH,
      "set {materials:[...], questions:[...]}"},
 
+    /* Founding a union (建会) */
+    {"GET", "/api/v1/foundings", api_foundings_list, ROUTE_AUTH,
+     "cases guided in ?org=CODE's subtree (&status=&from=&to=&employer=ID)"},
+    {"POST", "/api/v1/foundings", api_foundings_create, ROUTE_AUTH,
+     "open a case {employer_id, guide_org[, staff, event_id]}"},
+    {"GET", "/api/v1/foundings/alerts", api_foundings_alerts, ROUTE_AUTH,
+     "idle cases, overdue preparatory groups, committees due (?org=&idle_days=)"},
+    {"GET", "/api/v1/foundings/summary", api_foundings_summary, ROUTE_AUTH,
+     "unions founded ?org=&from=&to= (and with 100+ staff)"},
+    {"GET", "/api/v1/foundings/:id", api_foundings_get, ROUTE_AUTH, "a case and its timeline"},
+    {"POST", "/api/v1/foundings/:id/steps", api_foundings_step, ROUTE_AUTH,
+     "record the next step {step, date, ...facts, notes}"},
+
     /* Employers */
     {"GET", "/api/v1/employers", api_employers_list, ROUTE_AUTH, "employers in ?org=CODE's subtree"},
     {"POST", "/api/v1/employers", api_employers_create, ROUTE_AUTH,

@@ -63,11 +63,19 @@ void api_events_tally(struct req *r);
 void api_events_qr_png(struct req *r);
 void api_events_qr_svg(struct req *r);
 void api_tally_labels_get(struct req *r);
+void api_foundings_list(struct req *r);
+void api_foundings_create(struct req *r);
+void api_foundings_get(struct req *r);
+void api_foundings_step(struct req *r);
+void api_foundings_alerts(struct req *r);
+void api_foundings_summary(struct req *r);
 void api_tally_labels_put(struct req *r);
 
 /* JSON forms of records (new references). */
 json_t *api_org_json(const struct org_rec *o);
 json_t *api_employer_json(const struct employer_rec *e);
+struct founding_rec;
+json_t *api_founding_json(const struct founding_rec *f);
 /* An ISO 8601 time string, or null for 0. */
 json_t *api_time_json(int64_t t);
 

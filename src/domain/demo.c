@@ -11,6 +11,7 @@
 
 #include "domain/employer.h"
 #include "domain/event.h"
+#include "domain/founding.h"
 #include "domain/org.h"
 #include "domain/uscc.h"
 
@@ -126,8 +127,98 @@ static int demo_outreach(struct db *db, const struct actor *a, struct ub_err *er
     return 0;
 }
 
+/* Records one step of a demo case. */
+static int demo_step(struct db *db, const struct actor *a, int64_t id,
+                     struct founding_step_input *in, struct ub_err *err)
+{
+    struct founding_rec f;
+    return founding_step(db, a, id, in, &f, err);
+}
+
+/* Founding cases: the seed's labour-dispatch company (120 members, a
+ * workers' congress, its union founded in February), a logistics company
+ * still recruiting, and one opened at an enterprise meeting. */
+static int demo_founding(struct db *db, const struct actor *a, const int64_t *employer,
+                         struct ub_err *err)
+{
+    struct founding_open o = {.employer_id = employer[0], .guide_org = "110118100"};
+    struct founding_rec f;
+    if (founding_open(db, a, &o, &f, err))
+        return -1;
+    static const struct {
+        const char *step, *date;
+        int64_t n;
+    } walk[] = {
+        {"contacted", "2025-01-06", 0}, {"requested", "2025-01-10", 0},
+        {"prep_group_approved", "2025-01-15", 5}, {"recruiting", "2025-01-24", 120},
+        {"reps_elected", "2025-02-10", 36}, {"congress_held", "2025-02-18", 33},
+        {"committee_elected", "2025-02-18", 5}, {"election_approved", "2025-02-25", 5},
+    };
+    for (size_t i = 0; i < UB_ARRAY_LEN(walk); i++) {
+        struct founding_step_input in;
+        founding_step_input_init(&in);
+        in.step = walk[i].step;
+        in.date = walk[i].date;
+        in.prep_group_size = in.members = in.representatives = in.attendance =
+            in.committee_size = in.term_years = walk[i].n;
+        in.congress_type = "workers_congress";
+        in.chair_name = "张某";
+        in.document_no = "密工发〔2025〕12号";
+        in.union_name = "北京力方达科技发展有限公司工会";
+        if (i == 0)
+            in.notes = "区总工会、镇总工会政策宣传后，企业主动要求建会";
+        if (demo_step(db, a, f.id, &in, err))
+            return -1;
+    }
+
+    o = (struct founding_open){.employer_id = employer[3], .guide_org = "110118100"};
+    if (founding_open(db, a, &o, &f, err))
+        return -1;
+    static const struct {
+        const char *step, *date;
+        int64_t n;
+    } part[] = {
+        {"contacted", "2025-03-03", 0}, {"requested", "2025-03-12", 0},
+        {"prep_group_approved", "2025-03-20", 3}, {"recruiting", "2025-04-08", 28},
+    };
+    for (size_t i = 0; i < UB_ARRAY_LEN(part); i++) {
+        struct founding_step_input in;
+        founding_step_input_init(&in);
+        in.step = part[i].step;
+        in.date = part[i].date;
+        in.prep_group_size = in.members = part[i].n;
+        if (demo_step(db, a, f.id, &in, err))
+            return -1;
+    }
+
+    /* An enterprise meeting at 古北口 opens the tourism company's case. */
+    struct event_input ev;
+    event_input_init(&ev);
+    ev.type = "enterprise_meeting";
+    ev.org = "110118111";
+    ev.venue = "古北口镇总工会会议室";
+    ev.starts_at = "2025-04-15T09:30:00+08:00";
+    ev.status = "held";
+    ev.employers[0] = employer[5];
+    ev.nemployers = 1;
+    struct event_rec e;
+    if (event_create(db, a, &ev, &e, err))
+        return -1;
+    o = (struct founding_open){.employer_id = employer[5], .guide_org = "110118111",
+                               .event_id = e.id};
+    if (founding_open(db, a, &o, &f, err))
+        return -1;
+    struct founding_step_input in;
+    founding_step_input_init(&in);
+    in.step = "contacted";
+    in.date = "2025-04-15";
+    in.notes = "企业沟通会上介绍建会流程";
+    return demo_step(db, a, f.id, &in, err);
+}
+
 int demo_load(struct db *db, const struct actor *a, struct ub_err *err)
 {
+    int64_t employer[UB_ARRAY_LEN(demo_employers)];
     for (size_t i = 0; i < UB_ARRAY_LEN(demo_orgs); i++) {
         struct org_rec o;
         if (org_create(db, a, &demo_orgs[i], &o, err))
@@ -144,6 +235,7 @@ int demo_load(struct db *db, const struct actor *a, struct ub_err *err)
         struct employer_rec e;
         if (employer_create(db, a, &in, &e, err))
             return -1;
+        employer[i] = e.id;
     }
-    return demo_outreach(db, a, err);
+    return demo_outreach(db, a, err) || demo_founding(db, a, employer, err) ? -1 : 0;
 }

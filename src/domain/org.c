@@ -81,8 +81,9 @@ int org_get(struct db *db, const struct actor *a, const char *code,
     return actor_may(a, PERM_READ, out->path, err);
 }
 
-int org_create(struct db *db, const struct actor *a, const struct org_input *in,
-               struct org_rec *out, struct ub_err *err)
+/* Validates in against the tree and the actor into out. */
+static int org_prepare(struct db *db, const struct actor *a, const struct org_input *in,
+                       struct org_rec *out, struct ub_err *err)
 {
     if (!in->code || !*in->code)
         return ub_fail_field(err, UB_EINVALID, "missing_field", "code", "请填写组织代码");
@@ -117,32 +118,47 @@ int org_create(struct db *db, const struct actor *a, const struct org_input *in,
     ub_strlcpy(out->code, in->code, sizeof out->code);
     ub_strlcpy(out->name, in->name, sizeof out->name);
     ub_strlcpy(out->level, in->level, sizeof out->level);
-
-    if (tx_begin(db, err))
-        return -1;
-    int rc = store_org_insert(db, out);
-    if (rc == DB_CONFLICT) {
-        db_rollback(db);
-        return ub_fail_field(err, UB_ECONFLICT, "org_code_taken", "code",
-                             "组织代码 %s 已被使用", in->code);
-    }
-    if (rc == DB_CONSTRAINT) {
-        db_rollback(db);
-        return ub_fail(err, UB_EINVALID, "tree_too_deep", "组织层级过深");
-    }
-    if (rc != DB_OK)
-        return tx_fail(db, rc, err);
     ub_strlcpy(out->parent_code, in->parent ? in->parent : "", sizeof out->parent_code);
+    return 0;
+}
+
+/* Writes a prepared org, its join token and the audit entry, inside the
+ * caller's transaction (which the caller rolls back on failure). */
+static int org_write(struct db *db, const struct actor *a, struct org_rec *out,
+                     struct ub_err *err)
+{
+    int rc = store_org_insert(db, out);
+    if (rc == DB_CONFLICT)
+        return ub_fail_field(err, UB_ECONFLICT, "org_code_taken", "code",
+                             "组织代码 %s 已被使用", out->code);
+    if (rc == DB_CONSTRAINT)
+        return ub_fail(err, UB_EINVALID, "tree_too_deep", "组织层级过深");
     char token[JOIN_TOKEN_LEN + 1];
-    rc = join_token_create(db, out->id, 0, token);
-    if (rc != DB_OK)
-        return tx_fail(db, rc, err);
-    rc = audit_log(db, a, "org.create", "org", out->code, out->id,
-                   json_pack("{s:s, s:s, s:s}", "name", out->name, "level", out->level,
-                             "parent", out->parent_code));
-    if (rc != DB_OK)
-        return tx_fail(db, rc, err);
+    if (rc == DB_OK)
+        rc = join_token_create(db, out->id, 0, token);
+    if (rc == DB_OK)
+        rc = audit_log(db, a, "org.create", "org", out->code, out->id,
+                       json_pack("{s:s, s:s, s:s}", "name", out->name, "level", out->level,
+                                 "parent", out->parent_code));
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+int org_create(struct db *db, const struct actor *a, const struct org_input *in,
+               struct org_rec *out, struct ub_err *err)
+{
+    if (org_prepare(db, a, in, out, err) || tx_begin(db, err))
+        return -1;
+    if (org_write(db, a, out, err)) {
+        db_rollback(db);
+        return -1;
+    }
     return tx_commit(db, err);
+}
+
+int org_create_in_tx(struct db *db, const struct actor *a, const struct org_input *in,
+                     struct org_rec *out, struct ub_err *err)
+{
+    return org_prepare(db, a, in, out, err) || org_write(db, a, out, err) ? -1 : 0;
 }
 
 int org_rename(struct db *db, const struct actor *a, const char *code,

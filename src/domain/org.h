@@ -29,6 +29,10 @@ bool org_code_valid(const char *code);
  * subtree; roots: a whole-tree admin only).  Audited.  Fills out. */
 int org_create(struct db *db, const struct actor *a, const struct org_input *in,
                struct org_rec *out, struct ub_err *err);
+/* The same inside the caller's transaction: on failure it fills err and
+ * the caller rolls back. */
+int org_create_in_tx(struct db *db, const struct actor *a, const struct org_input *in,
+                     struct org_rec *out, struct ub_err *err);
 
 /* Renames an org (manage permission on it).  Audited. */
 int org_rename(struct db *db, const struct actor *a, const char *code,

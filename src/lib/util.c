@@ -182,6 +182,15 @@ bool ub_parse_date(const char *s, int *y, int *m, int *d)
            && *d <= month_days(*y, *m);
 }
 
+bool ub_date_days(const char *s, int64_t *days)
+{
+    int y, m, d;
+    if (!ub_parse_date(s, &y, &m, &d))
+        return false;
+    *days = days_from_civil(y, m, d);
+    return true;
+}
+
 bool ub_parse_iso_time(const char *s, int64_t *out)
 {
     int y, mo, d, h, mi, sec = 0;

@@ -148,6 +148,10 @@ typedef int (*employer_cb)(void *ud, const struct employer_rec *e);
 int store_employer_insert(struct db *db, struct employer_rec *e);
 int store_employer_by_id(struct db *db, int64_t id, struct employer_rec *out);
 int store_employer_by_uscc(struct db *db, const char *uscc, struct employer_rec *out);
+/* Sets an employer's union status (none | founding | unionised) and its
+ * own union (0: none). */
+int store_employer_set_union(struct db *db, int64_t id, const char *status,
+                             int64_t union_org_id);
 /* Updates name, uscc, uscc_override, headcount, address, legal_rep. */
 int store_employer_update(struct db *db, const struct employer_rec *e);
 /* Employers covered by the subtree of path, by id, ids > after, at most

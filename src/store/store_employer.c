@@ -129,3 +129,11 @@ int store_employer_list(struct db *db, const char *path, int64_t district, const
         return stop;
     return rc == DB_DONE ? DB_OK : rc;
 }
+
+int store_employer_set_union(struct db *db, int64_t id, const char *status,
+                             int64_t union_org_id)
+{
+    return db_exec_stmt(db,
+        "UPDATE employers SET union_status = $2, union_org_id = $3, updated_at = $4 "
+        "WHERE id = $1", "isIi", id, status, union_org_id, ub_now());
+}

@@ -251,6 +251,17 @@ int store_event_employers(struct db *db, int64_t event_id, employer_cb cb, void 
     return DB_OK;
 }
 
+int store_event_has_employer(struct db *db, int64_t event_id, int64_t employer_id,
+                             bool *linked)
+{
+    struct db_stmt *st = db_run(db, "SELECT 1 FROM event_employers WHERE event_id = $1 "
+                                    "AND employer_id = $2", "ii", event_id, employer_id);
+    int rc = db_step(st);
+    db_done(st);
+    *linked = rc == DB_ROW;
+    return rc == DB_ROW || rc == DB_DONE ? DB_OK : rc;
+}
+
 /* ---- Tallies ---------------------------------------------------------------- */
 
 int store_tap_insert(struct db *db, int64_t event_id, const char *tap_id, int64_t now)

@@ -108,6 +108,9 @@ int store_event_list(struct db *db, const struct event_filter *f, event_cb cb, v
 
 int store_event_employer_add(struct db *db, int64_t event_id, int64_t employer_id);
 int store_event_employers(struct db *db, int64_t event_id, employer_cb cb, void *ud);
+/* Whether an event met an employer. */
+int store_event_has_employer(struct db *db, int64_t event_id, int64_t employer_id,
+                             bool *linked);
 
 /* ---- Tallies -------------------------------------------------------------- */
 

@@ -305,6 +305,18 @@ def person(i):
                                                    1 + (i // 30000) % 28))
 
 
+_USCC_ALPHA = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+
+def uscc(n, prefix="91110118"):
+    """A valid unified social credit code (GB 32100) numbered n, computed
+    independently of the server; prefix "81…" for a union's own code."""
+    body = prefix + "%0*d" % (17 - len(prefix), n)
+    s = sum(_USCC_ALPHA.index(c) * w for c, w in zip(body, _USCC_W))
+    return body + _USCC_ALPHA[(31 - s % 31) % 31]
+
+
 def phone(i):
     return "139%08d" % i
 

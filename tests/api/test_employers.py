@@ -1,17 +1,7 @@
 """Employers over the API: USCC validation, override, scoping, paging."""
 import json
 
-from harness import ServerTest, main
-
-_ALPHA = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-
-
-def uscc(n):
-    """A valid USCC numbered n (computed independently of the server)."""
-    body = "91110118%09d" % n
-    s = sum(_ALPHA.index(c) * w for c, w in zip(body, _W))
-    return body + _ALPHA[(31 - s % 31) % 31]
+from harness import ServerTest, main, uscc
 
 
 def bad_check(code):

@@ -10,15 +10,8 @@ import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import (Server, ServerTest, id_number, join_body, main, person, phone)
+from harness import (Server, ServerTest, id_number, join_body, main, person, phone, uscc)
 
-_UV = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_UW = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-
-
-def uscc(n):
-    body = "91110118%09d" % n
-    return body + _UV[(31 - sum(_UV.index(c) * w for c, w in zip(body, _UW)) % 31) % 31]
 
 
 class JoinTest(ServerTest):

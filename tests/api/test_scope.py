@@ -67,6 +67,11 @@ class ScopeTest(ServerTest):
                        "campaign_id": cls.other_campaign}, token=s.admin)
         assert r.status == 201, r
         cls.other_event = r.json["id"]
+        r = s.request("POST", "/api/v1/foundings",
+                      {"employer_id": cls.other_employer, "guide_org": "110118002"},
+                      token=s.admin)
+        assert r.status == 201, r
+        cls.other_founding = r.json["id"]
 
     def outside_calls(self):
         """One call per scoped route, aimed outside the caller's subtree."""
@@ -132,6 +137,20 @@ class ScopeTest(ServerTest):
             "POST /console/events/:id/tally": (
                 "FORM", "/console/events/%d/tally" % self.other_event,
                 {"kind": "people", "label": "", "delta": "1", "tap": "x"}),
+            "GET /api/v1/foundings": ("GET", "/api/v1/foundings?org=110118002", None),
+            "POST /api/v1/foundings": ("POST", "/api/v1/foundings",
+                                       {"employer_id": self.other_employer,
+                                        "guide_org": "110118002"}),
+            "GET /api/v1/foundings/alerts": ("GET", "/api/v1/foundings/alerts?org=110118002",
+                                             None),
+            "GET /api/v1/foundings/summary": (
+                "GET", "/api/v1/foundings/summary?org=110118002&from=2025-01-01&to=2025-12-31",
+                None),
+            "GET /api/v1/foundings/:id": ("GET", "/api/v1/foundings/%d" % self.other_founding,
+                                          None),
+            "POST /api/v1/foundings/:id/steps": (
+                "POST", "/api/v1/foundings/%d/steps" % self.other_founding,
+                {"step": "contacted", "date": "2025-01-01"}),
             "POST /api/v1/campaigns": ("POST", "/api/v1/campaigns",
                                        {"name": "越权", "level": "town", "org": "110118002",
                                         "date_from": "2025-06-01", "date_to": "2025-06-01"}),
