@@ -51,4 +51,15 @@ void page_event_tally(struct req *r);
 void page_event_tally_post(struct req *r);
 void page_static_console_js(struct req *r);
 
+void page_foundings(struct req *r);
+void page_foundings_post(struct req *r);
+void page_founding(struct req *r);
+void page_founding_step(struct req *r);
+void page_employer(struct req *r);
+/* The "start guiding a founding" button for an employer without a union:
+ * guided by org `guide`, opened at meeting event_id (0: none). */
+struct employer_rec;
+void page_open_case_form(struct req *r, const struct employer_rec *e, const char *guide,
+                         int64_t event_id);
+
 #endif

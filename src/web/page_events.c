@@ -481,10 +481,24 @@ void page_events_post(struct req *r)
 
 /* ---- One event ------------------------------------------------------------------ */
 
-static int employer_item(void *ud, const struct employer_rec *e)
+struct event_page {
+    struct req *r;
+    const struct event_rec *e;
+    int n;
+};
+
+/* An employer the meeting met, with the button that opens its founding. */
+static int employer_item(void *ud, const struct employer_rec *emp)
 {
-    html_printf(ud, "<li>%s <span class=\"tag %s\">%s</span></li>", e->name, e->union_status,
-                employer_status_label(e->union_status));
+    struct event_page *p = ud;
+    struct buf *b = &p->r->out;
+    if (p->n++ == 0)
+        html_raw_trusted(b, "<h2>走访的用人单位</h2><ul>");
+    html_printf(b, "<li><a href=\"/console/employers/%lld\">%s</a> <span class=\"tag %s\">%s"
+                   "</span> ", (long long)emp->id, emp->name, emp->union_status,
+                employer_status_label(emp->union_status));
+    page_open_case_form(p->r, emp, p->e->org_code, p->e->id);
+    html_raw_trusted(b, "</li>");
     return 0;
 }
 
@@ -514,9 +528,6 @@ void page_event(struct req *r)
         reply_err(r, &err);
         return;
     }
-    struct buf emps;
-    buf_init(&emps);
-    event_employers(r->db, id, employer_item, &emps, &err);
     json_t *partners = json_loads(e->partners, 0, NULL);
     char when[32], until[32] = "";
     ub_iso_time(e->starts_at, when, sizeof when);
@@ -554,12 +565,13 @@ void page_event(struct req *r)
     pairs(b, json_object_get(json_object_get(f, "questions"), "by_topic"));
     html_printf(b, "</dd><dt>接触人数</dt><dd>%lld</dd></dl>", (long long)fig(f, "people", NULL));
     json_decref(f);
-    if (emps.len) {
-        html_raw_trusted(b, "<h2>走访的用人单位</h2><ul>");
-        buf_append(b, emps.data, emps.len);     /* escaped in employer_item */
-        html_raw_trusted(b, "</ul>");
+    struct event_page ep = {r, e, 0};
+    if (event_employers(r->db, id, employer_item, &ep, &err)) {
+        reply_err(r, &err);
+        return;
     }
-    buf_free(&emps);
+    if (ep.n)
+        html_raw_trusted(b, "</ul>");
     html_raw_trusted(b, "<p class=\"actions\">");
     if (strcmp(e->status, "cancelled") != 0 && r->actor.role != ROLE_VIEWER) {
         html_raw_trusted(b, "<a class=\"button\" href=\"");

@@ -60,9 +60,9 @@ static int employer_row(void *ud, const struct employer_rec *e)
 {
     struct buf *b = ud;
     html_printf(b,
-        "<tr><td>%s</td><td class=\"mono\">%s</td><td class=\"num\">%lld</td>"
-        "<td><span class=\"tag %s\">%s</span></td></tr>",
-        e->name, *e->uscc ? e->uscc : "—", (long long)e->headcount, e->union_status,
+        "<tr><td><a href=\"/console/employers/%lld\">%s</a></td><td class=\"mono\">%s</td>"
+        "<td class=\"num\">%lld</td><td><span class=\"tag %s\">%s</span></td></tr>",
+        (long long)e->id, e->name, *e->uscc ? e->uscc : "—", (long long)e->headcount, e->union_status,
         employer_status_label(e->union_status));
     return 0;
 }

@@ -2,7 +2,10 @@
 is a 422 (or 409) that changes nothing, approval adds the union to the tree
 with a working join QR, alerts find stalled cases, and the period counts
 are what the report needs."""
-from harness import ServerTest, main, uscc
+import re
+import urllib.parse
+
+from harness import STAFF_PW, ServerTest, main, uscc
 
 # The steps of a company of 120 (a workers' congress, as in the seed).
 BIG = [
@@ -357,3 +360,100 @@ class FoundingTest(ServerTest):
 
 if __name__ == "__main__":
     main()
+
+
+class FoundingConsoleTest(ServerTest):
+    """The founding screens, driven as a browser without scripts."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.s
+        s.user("fdc.town", "federation", "110118100")               # 密云镇
+        page = s.request("GET", "/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        r = s.request("POST", "/login", raw=urllib.parse.urlencode(
+            {"login": "fdc.town", "password": STAFF_PW, "csrf": csrf}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded",
+                     "Cookie": "ub_csrf=" + csrf})
+        assert r.status == 303, r
+        cls.cookie = [v for v in r.all_headers("Set-Cookie")
+                      if v.startswith("ub_session=")][0].split(";")[0]
+        home = s.request("GET", "/console/foundings", headers={"Cookie": cls.cookie})
+        cls.csrf = re.search(r'name="csrf" value="([^"]+)"', home.text).group(1)
+
+    def page(self, path):
+        return self.s.request("GET", path, headers={"Cookie": self.cookie})
+
+    def form(self, path, fields):
+        return self.s.request("POST", path, raw=urllib.parse.urlencode(fields).encode(),
+                              headers={"Content-Type": "application/x-www-form-urlencoded",
+                                       "Cookie": self.cookie})
+
+    def column_of(self, html, case_id):
+        for step, body in re.findall(r'<section class="column" data-step="([a-z_]+)">(.*?)</section>',
+                                     html, re.S):
+            if 'data-case="%d"' % case_id in body:
+                return step
+        return None
+
+    def test_the_board_shows_the_demo_cases_and_moves_one_by_forms(self):
+        html = self.page("/console/foundings").text
+        # The seed's dispatch company, founded in February, and a case still recruiting.
+        self.assertIn("北京力方达科技发展有限公司", html)
+        demo = self.s.query("SELECT id FROM founding_cases WHERE status = 'founded'")[0][0]
+        self.assertEqual(self.column_of(html, demo), "election_approved")
+        recruiting = self.s.query("SELECT id FROM founding_cases WHERE step = 'recruiting'")[0][0]
+        self.assertEqual(self.column_of(html, recruiting), "recruiting")
+        self.assertIn("应选举委员会", html)                  # 28 members and no committee
+        # Record its congress from the card: back on the board, one column on.
+        r = self.form("/console/foundings/%d/steps" % recruiting,
+                      {"csrf": self.csrf, "step": "congress_held", "back": "board",
+                       "date": "2025-04-20", "congress_type": "member_assembly",
+                       "attendance": "20", "notes": ""})
+        self.assertEqual((r.status, r.header("Location")), (303, "/console/foundings"))
+        self.assertEqual(self.column_of(self.page("/console/foundings").text, recruiting),
+                         "congress_held")
+        # A refused step is an HTML page with the reason, and nothing moves.
+        before = self.s.snapshot()
+        r = self.form("/console/foundings/%d/steps" % recruiting,
+                      {"csrf": self.csrf, "step": "committee_elected", "back": "board",
+                       "date": "2025-04-21", "committee_size": "4", "chair_name": "李四"})
+        self.assertEqual(r.status, 422)
+        self.assertIn("text/html", r.header("Content-Type"))
+        self.assertIn("单数", r.text)
+        self.assertUnchanged(before)
+        # The case page shows the timeline in order.
+        html = self.page("/console/foundings/%d" % recruiting).text
+        steps = re.findall(r"<li><b>([^<]+)</b>", html)
+        self.assertEqual(steps, ["宣传发动", "提出申请", "筹备组获批", "发展会员", "召开大会"])
+        self.assertIn("会员大会", html)
+
+    def test_an_employer_page_opens_a_case_and_escapes(self):
+        s = self.s
+        emp = s.request("POST", "/api/v1/employers",
+                        {"name": "<i>密云</i>测试公司", "headcount": 12, "org": "110118100"},
+                        token=s.admin).json["id"]
+        html = self.page("/console/employers/%d" % emp).text
+        self.assertIn("&lt;i&gt;密云&lt;/i&gt;测试公司", html)
+        self.assertNotIn("<i>密云</i>", html)
+        self.assertIn("开始建会指导", html)
+        r = self.form("/console/foundings", {"csrf": self.csrf, "employer_id": str(emp),
+                                             "guide_org": "110118100"})
+        self.assertEqual(r.status, 303, r)
+        cid = int(r.header("Location").rsplit("/", 1)[1])
+        html = self.page("/console/employers/%d" % emp).text
+        self.assertIn("/console/foundings/%d" % cid, html)
+        self.assertNotIn("开始建会指导", html)               # now founding
+        # Abandon it from its page; the employer may start again.
+        r = self.form("/console/foundings/%d/steps" % cid,
+                      {"csrf": self.csrf, "step": "abandoned", "back": "case",
+                       "date": "2025-05-01", "notes": "企业搬迁"})
+        self.assertEqual(r.status, 303, r)
+        self.assertIn("开始建会指导", self.page("/console/employers/%d" % emp).text)
+        # Without the CSRF token nothing happens.
+        before = s.snapshot()
+        r = self.form("/console/foundings", {"csrf": "x", "employer_id": str(emp),
+                                             "guide_org": "110118100"})
+        self.assertEqual(r.status, 403)
+        self.assertUnchanged(before)

@@ -138,6 +138,16 @@ class ScopeTest(ServerTest):
                 "FORM", "/console/events/%d/tally" % self.other_event,
                 {"kind": "people", "label": "", "delta": "1", "tap": "x"}),
             "GET /api/v1/foundings": ("GET", "/api/v1/foundings?org=110118002", None),
+            "GET /console/foundings": ("GET", "/console/foundings?org=110118002", None),
+            "POST /console/foundings": ("FORM", "/console/foundings",
+                                        {"employer_id": str(self.other_employer),
+                                         "guide_org": "110118002"}),
+            "GET /console/foundings/:id": (
+                "GET", "/console/foundings/%d" % self.other_founding, None),
+            "POST /console/foundings/:id/steps": (
+                "FORM", "/console/foundings/%d/steps" % self.other_founding,
+                {"step": "contacted", "date": "2025-01-01"}),
+            "GET /console/employers/:id": ("GET", "/console/employers/%d" % e, None),
             "POST /api/v1/foundings": ("POST", "/api/v1/foundings",
                                        {"employer_id": self.other_employer,
                                         "guide_org": "110118002"}),
