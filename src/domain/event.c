@@ -10,6 +10,7 @@
 #include "domain/audit.h"
 #include "domain/member.h"
 #include "domain/org.h"
+#include "store/store_stats.h"
 
 static const char *const default_materials[] = {"入会宝典", "建会秘籍"};
 static const char *const default_questions[] = {"入会", "二次报销", "权益保障", "普惠服务",
@@ -529,6 +530,8 @@ int event_create(struct db *db, const struct actor *a, const struct event_input 
     rc = store_event_insert(db, out);
     if (rc == DB_OK)
         rc = join_token_create(db, org.id, out->id, out->token);
+    if (rc == DB_OK && strcmp(out->status, "cancelled") != 0)
+        rc = store_stats_add(db, org.id, out->starts_on, "activity", out->type, 1);
     if (rc != DB_OK)
         return tx_fail(db, rc, err);
     if (link_employers(db, a, out, in, err)) {
@@ -554,6 +557,50 @@ int event_get(struct db *db, const struct actor *a, int64_t id, struct event_rec
     return actor_may(a, PERM_READ, out->org_path, err);
 }
 
+struct tally_list {
+    struct tally_rec *t;
+    size_t n, cap;
+};
+
+static int collect_tally(void *ud, const struct tally_rec *t)
+{
+    struct tally_list *l = ud;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->t = xrealloc(l->t, l->cap * sizeof *l->t);
+    }
+    l->t[l->n++] = *t;
+    return 0;
+}
+
+/* Keeps the report counters right when an event is cancelled or moves to
+ * another day: its activity, and its tallies, go with it. */
+static int move_counts(struct db *db, const struct event_rec *old, const struct event_rec *now)
+{
+    bool was = strcmp(old->status, "cancelled") != 0, is = strcmp(now->status, "cancelled") != 0;
+    bool moved = strcmp(old->starts_on, now->starts_on) != 0;
+    if (was == is && !moved)
+        return DB_OK;
+    int rc = DB_OK;
+    if (was)
+        rc = store_stats_add(db, old->org_id, old->starts_on, "activity", old->type, -1);
+    if (rc == DB_OK && is)
+        rc = store_stats_add(db, now->org_id, now->starts_on, "activity", now->type, 1);
+    if (rc != DB_OK || !moved)
+        return rc;
+    struct tally_list l = {0};
+    rc = store_event_tallies(db, old->id, collect_tally, &l);
+    for (size_t i = 0; i < l.n && rc == DB_OK; i++) {
+        rc = store_stats_add(db, old->org_id, old->starts_on, l.t[i].kind, l.t[i].label,
+                             -l.t[i].n);
+        if (rc == DB_OK)
+            rc = store_stats_add(db, now->org_id, now->starts_on, l.t[i].kind, l.t[i].label,
+                                 l.t[i].n);
+    }
+    free(l.t);
+    return rc;
+}
+
 int event_update(struct db *db, const struct actor *a, int64_t id,
                  const struct event_input *in, struct event_rec *out, struct ub_err *err)
 {
@@ -576,6 +623,8 @@ int event_update(struct db *db, const struct actor *a, int64_t id,
     if (tx_begin(db, err))
         return -1;
     int rc = store_event_update(db, out);
+    if (rc == DB_OK)
+        rc = move_counts(db, &before, out);
     if (rc != DB_OK)
         return tx_fail(db, rc, err);
     if (link_employers(db, a, out, in, err)) {
@@ -691,6 +740,8 @@ int event_tally(struct db *db, const struct actor *a, int64_t id, const struct t
         const char *label = t->label ? t->label : "";
         int64_t n;
         rc = store_tally_add(db, id, t->kind, label, t->delta, &n);
+        if (rc == DB_OK)
+            rc = store_stats_add(db, e.org_id, e.starts_on, t->kind, label, t->delta);
         if (rc == DB_NOTFOUND) {
             json_decref(detail);
             db_rollback(db);

@@ -12,6 +12,7 @@
 #include "domain/event.h"
 #include "domain/org.h"
 #include "domain/uscc.h"
+#include "store/store_stats.h"
 
 const char *const founding_step_names[] = {
     "contacted", "requested", "prep_group_approved", "recruiting", "reps_elected",
@@ -461,6 +462,11 @@ int founding_step(struct db *db, const struct actor *a, int64_t id,
         return -1;
     }
     int rc = abandon ? store_employer_set_union(db, f->employer_id, "none", 0) : DB_OK;
+    if (rc == DB_OK && strcmp(step, "election_approved") == 0) {
+        rc = store_stats_add(db, f->guide_org_id, f->founded_on, "founded", "", 1);
+        if (rc == DB_OK && f->founded_headcount >= 100)
+            rc = store_stats_add(db, f->guide_org_id, f->founded_on, "founded_100", "", 1);
+    }
     if (rc == DB_OK)
         rc = store_founding_update(db, f);
     struct founding_step_rec *s = xcalloc(1, sizeof *s);

@@ -1,6 +1,7 @@
 /*
  * member.c: joining, review and members.
  */
+#include "store/store_stats.h"
 #include "domain/member.h"
 
 #include <stdio.h>
@@ -242,6 +243,10 @@ static int make_member(struct db *db, const struct application_rec *a, struct me
     int rc = store_member_insert(db, m);
     if (rc == DB_OK)
         rc = store_application_decide(db, a->id, "approved", NULL, 0, m->id);
+    if (rc == DB_OK)
+        rc = store_stats_add(db, m->org_id, m->joined_on, "joined", m->channel, 1);
+    if (rc == DB_OK)
+        rc = store_stats_add(db, m->org_id, m->joined_on, "joined_cat", m->p.category, 1);
     return rc;
 }
 

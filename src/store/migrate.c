@@ -16,12 +16,20 @@
 #include "lib/embedded.h"
 #include "lib/log.h"
 #include "store/store.h"
+#include "store/store_stats.h"
 
-static const char *const migrations[] = {
-    "store/schema/0001_foundation.sql",
-    "store/schema/0002_join.sql",
-    "store/schema/0003_outreach.sql",
-    "store/schema/0006_founding.sql",
+/* Each migration: its embedded SQL, and what must run after it in the
+ * same transaction (NULL: nothing), such as filling a new table of kept
+ * counters from the records already there. */
+static const struct {
+    const char *file;
+    int (*after)(struct db *db);
+} migrations[] = {
+    {"store/schema/0001_foundation.sql", NULL},
+    {"store/schema/0002_join.sql", NULL},
+    {"store/schema/0003_outreach.sql", NULL},
+    {"store/schema/0006_founding.sql", NULL},
+    {"store/schema/0007_stats.sql", store_stats_rebuild},
 };
 
 /* Returns the migration text for db's backend in out. */
@@ -115,9 +123,9 @@ int store_migrate(struct store *s)
             db_rollback(db);
             continue;
         }
-        const struct embedded_file *f = embedded_find(migrations[i]);
+        const struct embedded_file *f = embedded_find(migrations[i].file);
         if (!f) {
-            log_error("migrate: %s is not embedded", migrations[i]);
+            log_error("migrate: %s is not embedded", migrations[i].file);
             db_rollback(db);
             goto out;
         }
@@ -125,16 +133,17 @@ int store_migrate(struct store *s)
         buf_init(&sql);
         resolve(db, (const char *)f->data, &sql);
         int ok = db_exec_script(db, sql.data ? sql.data : "") == DB_OK
+              && (!migrations[i].after || migrations[i].after(db) == DB_OK)
               && db_exec_stmt(db, "INSERT INTO schema_migrations (version, applied_at) "
                                   "VALUES ($1, $2)", "ii", (int64_t)version, ub_now()) == DB_OK
               && db_commit(db) == DB_OK;
         buf_free(&sql);
         if (!ok) {
-            log_error("migrate: %s failed: %s", migrations[i], db_errmsg(db));
+            log_error("migrate: %s failed: %s", migrations[i].file, db_errmsg(db));
             db_rollback(db);
             goto out;
         }
-        log_info("migrate: applied %s", migrations[i]);
+        log_info("migrate: applied %s", migrations[i].file);
     }
     rc = 0;
 out:

@@ -1,0 +1,159 @@
+/*
+ * store_stats.c: the report counters: adding to an org and its ancestors,
+ * summing a period, rebuilding from the records.
+ */
+#include "store/store_stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "store/store_util.h"
+
+int store_stats_add(struct db *db, int64_t org_id, const char *day, const char *kind,
+                    const char *label, int64_t delta)
+{
+    if (delta == 0)
+        return DB_OK;
+    struct db_stmt *st = db_run(db, "SELECT path FROM orgs WHERE id = $1", "i", org_id);
+    int rc = store_one(db_step(st));
+    char path[ORG_PATH_MAX + 1] = "";
+    if (rc == DB_OK)
+        store_col(st, 0, path, sizeof path);
+    db_done(st);
+    if (rc != DB_OK)
+        return rc;
+    /* The path "/1/5/23/" holds the ids of the org and its ancestors. */
+    int64_t ids[ORG_MAX_DEPTH] = {0};
+    int n = 0;
+    for (const char *p = path; *p && n < ORG_MAX_DEPTH;) {
+        if (*p == '/') {
+            p++;
+            continue;
+        }
+        ids[n++] = strtoll(p, (char **)&p, 10);
+    }
+    return db_exec_stmt(db,
+        "INSERT INTO stats_daily (org_id, day, kind, label, n, district_id) "
+        "SELECT id, $1, $2, $3, $4, district_id FROM orgs "
+        "WHERE id IN ($5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) "
+        "ON CONFLICT (district_id, org_id, day, kind, label) "
+        "DO UPDATE SET n = stats_daily.n + excluded.n",
+        "sssiiiiiiiiiiiiiiiii", day, kind, label ? label : "", delta, ids[0], ids[1], ids[2],
+        ids[3], ids[4], ids[5], ids[6], ids[7], ids[8], ids[9], ids[10], ids[11], ids[12],
+        ids[13], ids[14], ids[15]);
+}
+
+static int stat_rows(struct db_stmt *st, bool with_org, stat_cb cb, void *ud)
+{
+    int rc;
+    struct stat_rec s;
+    while ((rc = db_step(st)) == DB_ROW) {
+        memset(&s, 0, sizeof s);
+        int c = 0;
+        if (with_org)
+            s.org_id = db_i64(st, c++);
+        store_col(st, c++, s.key, sizeof s.key);
+        store_col(st, c++, s.kind, sizeof s.kind);
+        store_col(st, c++, s.label, sizeof s.label);
+        s.n = db_i64(st, c);
+        int stop = cb(ud, &s);
+        if (stop) {
+            db_done(st);
+            return stop;
+        }
+    }
+    db_done(st);
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
+int store_stats_sum(struct db *db, int64_t org_id, const char *from, const char *to,
+                    stat_cb cb, void *ud)
+{
+    return stat_rows(db_run(db,
+        "SELECT '', kind, label, sum(n) FROM stats_daily "
+        "WHERE org_id = $1 AND day >= $2 AND day <= $3 GROUP BY kind, label",
+        "iss", org_id, from, to), false, cb, ud);
+}
+
+int store_stats_children(struct db *db, int64_t org_id, const char *from, const char *to,
+                         stat_cb cb, void *ud)
+{
+    return stat_rows(db_run(db,
+        "SELECT s.org_id, '', s.kind, s.label, sum(s.n) FROM stats_daily s "
+        "JOIN orgs c ON c.id = s.org_id "
+        "WHERE c.parent_id = $1 AND s.day >= $2 AND s.day <= $3 "
+        "GROUP BY s.org_id, s.kind, s.label",
+        "iss", org_id, from, to), true, cb, ud);
+}
+
+int store_stats_months(struct db *db, int64_t org_id, const char *from, const char *to,
+                       stat_cb cb, void *ud)
+{
+    return stat_rows(db_run(db,
+        "SELECT substr(day, 1, 7), kind, label, sum(n) FROM stats_daily "
+        "WHERE org_id = $1 AND day >= $2 AND day <= $3 "
+        "GROUP BY substr(day, 1, 7), kind, label ORDER BY substr(day, 1, 7)",
+        "iss", org_id, from, to), false, cb, ud);
+}
+
+/* What the counters are made of: every source, summed by org, day, kind
+ * and label.  A member counts for the org it joined: before any accepted
+ * transfer, the first one's origin. */
+static const char REBUILD_SOURCES[] =
+    "SELECT org, day, kind, label, count(*) FROM ("
+    "SELECT COALESCE((SELECT t.from_org_id FROM transfers t WHERE t.member_id = m.id "
+    "AND t.status = 'accepted' ORDER BY t.id LIMIT 1), m.org_id) AS org, "
+    "m.joined_on AS day, 'joined' AS kind, m.channel AS label FROM members m "
+    "UNION ALL "
+    "SELECT COALESCE((SELECT t.from_org_id FROM transfers t WHERE t.member_id = m.id "
+    "AND t.status = 'accepted' ORDER BY t.id LIMIT 1), m.org_id), "
+    "m.joined_on, 'joined_cat', m.category FROM members m "
+    "UNION ALL "
+    "SELECT org_id, starts_on, 'activity', type FROM events WHERE status <> 'cancelled' "
+    "UNION ALL "
+    "SELECT guide_org_id, founded_on, 'founded', '' FROM founding_cases "
+    "WHERE founded_on IS NOT NULL "
+    "UNION ALL "
+    "SELECT guide_org_id, founded_on, 'founded_100', '' FROM founding_cases "
+    "WHERE founded_on IS NOT NULL AND founded_headcount >= 100"
+    ") x GROUP BY org, day, kind, label "
+    "UNION ALL "
+    "SELECT e.org_id, e.starts_on, t.kind, t.label, sum(t.n) FROM event_tallies t "
+    "JOIN events e ON e.id = t.event_id GROUP BY e.org_id, e.starts_on, t.kind, t.label";
+
+struct rebuild_row {
+    int64_t org_id, n;
+    char day[11], kind[16], label[121];
+};
+
+int store_stats_rebuild(struct db *db)
+{
+    int rc = db_exec_stmt(db, "DELETE FROM stats_daily", "");
+    if (rc != DB_OK)
+        return rc;
+    /* Read every source row first, then add: no statement is stepped
+     * while another runs on the connection. */
+    struct rebuild_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    struct db_stmt *st = db_run(db, REBUILD_SOURCES, "");
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            rows = xrealloc(rows, cap * sizeof *rows);
+        }
+        struct rebuild_row *r = &rows[n++];
+        r->org_id = db_i64(st, 0);
+        store_col(st, 1, r->day, sizeof r->day);
+        store_col(st, 2, r->kind, sizeof r->kind);
+        store_col(st, 3, r->label, sizeof r->label);
+        r->n = db_i64(st, 4);
+    }
+    db_done(st);
+    rc = rc == DB_DONE ? DB_OK : rc;
+    for (size_t i = 0; i < n && rc == DB_OK; i++)
+        rc = store_stats_add(db, rows[i].org_id, rows[i].day, rows[i].kind, rows[i].label,
+                             rows[i].n);
+    free(rows);
+    return rc;
+}
