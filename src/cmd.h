@@ -55,6 +55,8 @@ int cmd_backup(int argc, char **argv);
 int cmd_qr(int argc, char **argv);
 int cmd_import_members(int argc, char **argv);
 int cmd_export_members(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_stats_rebuild(int argc, char **argv);
 
 /* Shared long options: every database command takes --db and --key. */
 #define CMD_DB_OPTIONS                                                         \

@@ -55,6 +55,16 @@ static const struct command commands[] = {
      "Writes the members of CODE's subtree to an Excel workbook (sheet 会员名册),\n"
      "ID and phone numbers masked.  --reveal writes them in full (needs the key\n"
      "file; recorded in the audit log)."},
+    {"report", cmd_report,
+     "--org CODE --from DATE --to DATE [--format json|xlsx|csv] [--out FILE]",
+     "Prints the summary report of CODE's whole subtree for the period (dates\n"
+     "inclusive): activities, members joined by channel, unions founded, cards,\n"
+     "leaflets and questions, with a row per child org; the same object as\n"
+     "GET /api/v1/reports/summary.  xlsx needs --out."},
+    {"stats rebuild", cmd_stats_rebuild, "",
+     "Recomputes the counters reports read from the records, in one transaction\n"
+     "(they are kept up to date as records change; this is for after a restore\n"
+     "or a manual repair).  Prints how the totals changed, if they did."},
     {"qr", cmd_qr, "TEXT --out FILE.png|FILE.svg [--scale N]",
      "Renders TEXT as a QR code (error correction M, quiet zone)."},
 };

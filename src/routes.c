@@ -94,6 +94,12 @@ static const struct http_route routes[] = {
     {"POST", "/api/v1/foundings/:id/steps", api_foundings_step, ROUTE_AUTH,
      "record the next step {step, date, ...facts, notes}"},
 
+    /* Reports */
+    {"GET", "/api/v1/reports/summary", api_reports_summary, ROUTE_AUTH,
+     "the summary of ?org=CODE&from=DATE&to=DATE (&format=xlsx|csv)"},
+    {"GET", "/api/v1/reports/months", api_reports_months, ROUTE_AUTH,
+     "the same figures month by month"},
+
     /* Employers */
     {"GET", "/api/v1/employers", api_employers_list, ROUTE_AUTH, "employers in ?org=CODE's subtree"},
     {"POST", "/api/v1/employers", api_employers_create, ROUTE_AUTH,

@@ -63,6 +63,8 @@ void api_events_tally(struct req *r);
 void api_events_qr_png(struct req *r);
 void api_events_qr_svg(struct req *r);
 void api_tally_labels_get(struct req *r);
+void api_reports_summary(struct req *r);
+void api_reports_months(struct req *r);
 void api_foundings_list(struct req *r);
 void api_foundings_create(struct req *r);
 void api_foundings_get(struct req *r);

@@ -13,6 +13,7 @@
 #include "domain/org.h"
 #include "http/server.h"
 #include "lib/csv.h"
+#include "lib/jsonx.h"
 #include "lib/xlsx.h"
 #include "site.h"
 
@@ -481,12 +482,6 @@ static const char *fmt_int(struct req *r, json_int_t n)
     return arena_printf(&r->arena, "%lld", (long long)n);
 }
 
-static json_int_t path_int(json_t *o, const char *a, const char *b)
-{
-    json_t *v = json_object_get(o, a);
-    return json_integer_value(b ? json_object_get(v, b) : v);
-}
-
 /* Writes the events (JSON items with figures) as CSV or XLSX: one row per
  * event, a column per leaflet title and per question topic seen. */
 static void export_events(struct req *r, json_t *items, bool xlsx)
@@ -559,12 +554,12 @@ static void export_events(struct req *r, json_t *items, bool xlsx)
             event_status_label(status),
             json_string_value(json_object_get(e, "campaign")),
             partners,
-            fmt_int(r, path_int(e, "joins", "submitted")),
-            fmt_int(r, path_int(e, "joins", "approved")),
-            fmt_int(r, path_int(e, "materials", "total")),
-            fmt_int(r, path_int(e, "cards_issued", NULL)),
-            fmt_int(r, path_int(e, "questions", "total")),
-            fmt_int(r, path_int(e, "people", NULL)),
+            fmt_int(r, json_int_at(e, "joins", "submitted")),
+            fmt_int(r, json_int_at(e, "joins", "approved")),
+            fmt_int(r, json_int_at(e, "materials", "total")),
+            fmt_int(r, json_int_at(e, "cards_issued", NULL)),
+            fmt_int(r, json_int_at(e, "questions", "total")),
+            fmt_int(r, json_int_at(e, "people", NULL)),
         };
         memcpy(cells, row, sizeof row);
         c = NFIXED;

@@ -10,6 +10,7 @@
 #include "domain/audit.h"
 #include "domain/member.h"
 #include "domain/org.h"
+#include "lib/jsonx.h"
 #include "store/store_stats.h"
 
 static const char *const default_materials[] = {"入会宝典", "建会秘籍"};
@@ -176,39 +177,29 @@ static json_t *figures_new(void)
                      "people", 0);
 }
 
-/* Adds n to the integer at obj[key] (created at 0). */
-static void bump(json_t *obj, const char *key, json_int_t n)
-{
-    json_t *v = json_object_get(obj, key);
-    if (v)
-        json_integer_set(v, json_integer_value(v) + n);
-    else
-        json_object_set_new(obj, key, json_integer(n));
-}
-
 /* Adds a counter to figures f (a FIGURES object or one that embeds it). */
 static void figures_add_tally(json_t *f, const char *kind, const char *label, json_int_t n)
 {
     if (strcmp(kind, "material") == 0) {
         json_t *m = json_object_get(f, "materials");
-        bump(m, "total", n);
-        bump(json_object_get(m, "by_title"), label, n);
+        json_bump(m, "total", n);
+        json_bump(json_object_get(m, "by_title"), label, n);
     } else if (strcmp(kind, "question") == 0) {
         json_t *q = json_object_get(f, "questions");
-        bump(q, "total", n);
-        bump(json_object_get(q, "by_topic"), label, n);
+        json_bump(q, "total", n);
+        json_bump(json_object_get(q, "by_topic"), label, n);
     } else if (strcmp(kind, "cards") == 0) {
-        bump(f, "cards_issued", n);
+        json_bump(f, "cards_issued", n);
     } else if (strcmp(kind, "people") == 0) {
-        bump(f, "people", n);
+        json_bump(f, "people", n);
     }
 }
 
 static void figures_add_joins(json_t *f, json_int_t submitted, json_int_t approved)
 {
     json_t *j = json_object_get(f, "joins");
-    bump(j, "submitted", submitted);
-    bump(j, "approved", approved);
+    json_bump(j, "submitted", submitted);
+    json_bump(j, "approved", approved);
 }
 
 /* Adds figures `from` into `into`. */
@@ -335,7 +326,7 @@ static json_t *by_org(json_t *events)
             json_object_set(index, code, row);
             json_array_append_new(rows, row);
         }
-        bump(row, "events", 1);
+        json_bump(row, "events", 1);
         figures_merge(row, e);
     }
     json_decref(index);

@@ -12,6 +12,10 @@
  *     struct xlsx *x = xlsx_open("out.xlsx", "会员名册", cols, 2);
  *     xlsx_row(x, (const char *[]){"张三", "110105********002X"});
  *     if (xlsx_close(x)) …     // the file is complete only after this
+ *
+ * xlsx_book() makes instead a small workbook of several sheets, each with
+ * a title row and headers grouped under merged cells (for reports); it is
+ * built in memory.
  */
 #ifndef UB_XLSX_H
 #define UB_XLSX_H
@@ -40,6 +44,23 @@ struct xlsx_col {
  */
 struct xlsx *xlsx_open(const char *path, const char *sheet, const struct xlsx_col *cols,
                        size_t ncols);
+
+/* A header group: `span` columns under one merged title; a title of NULL
+ * leaves one column standing alone (its header then spans both rows). */
+struct xlsx_group {
+    const char *title;
+    size_t span;
+};
+
+/* An empty workbook of sheets added with xlsx_add_sheet (built in memory:
+ * for reports, not for millions of rows). */
+struct xlsx *xlsx_book(const char *path);
+/* Starts sheet `name` of a book: a bold title row merged across all
+ * columns (title may be NULL), the grouped headers (ngroups 0: one header
+ * row), then the rows xlsx_row writes.  Returns 0 or -1. */
+int xlsx_add_sheet(struct xlsx *x, const char *name, const char *title,
+                   const struct xlsx_group *groups, size_t ngroups,
+                   const struct xlsx_col *cols, size_t ncols);
 
 /* Makes column col (0-based) a column of figures: cells in it that hold
  * a whole number are written as numbers (so that Excel can sum them). */

@@ -97,6 +97,14 @@ int store_stats_months(struct db *db, int64_t org_id, const char *from, const ch
         "iss", org_id, from, to), false, cb, ud);
 }
 
+int store_stats_totals(struct db *db, stat_cb cb, void *ud)
+{
+    return stat_rows(db_run(db,
+        "SELECT '', s.kind, s.label, sum(s.n) FROM stats_daily s "
+        "JOIN orgs o ON o.id = s.org_id WHERE o.parent_id IS NULL "
+        "GROUP BY s.kind, s.label ORDER BY s.kind, s.label", ""), false, cb, ud);
+}
+
 /* What the counters are made of: every source, summed by org, day, kind
  * and label.  A member counts for the org it joined: before any accepted
  * transfer, the first one's origin. */

@@ -32,6 +32,10 @@ int store_stats_children(struct db *db, int64_t org_id, const char *from, const 
 int store_stats_months(struct db *db, int64_t org_id, const char *from, const char *to,
                        stat_cb cb, void *ud);
 
+/* The counters summed over the whole tree (the roots' rows), by kind and
+ * label. */
+int store_stats_totals(struct db *db, stat_cb cb, void *ud);
+
 /* Recomputes every counter from the records.  Inside the caller's
  * transaction. */
 int store_stats_rebuild(struct db *db);

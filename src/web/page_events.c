@@ -16,6 +16,7 @@
 #include "domain/employer.h"
 #include "domain/org.h"
 #include "http/html.h"
+#include "lib/jsonx.h"
 #include "lib/crypto.h"
 #include "web/page.h"
 
@@ -34,12 +35,6 @@ static void event_link(struct buf *b, int64_t id, const char *suffix)
     html_printf(b, "/console/events/%lld%s", (long long)id, suffix);
 }
 
-static json_int_t fig(json_t *o, const char *a, const char *b)
-{
-    json_t *v = json_object_get(o, a);
-    return json_integer_value(b ? json_object_get(v, b) : v);
-}
-
 /* One figure cell, with the data attributes console.js updates it by. */
 static void fig_cell(struct buf *b, const char *attr, const char *key, const char *path,
                      json_int_t n)
@@ -50,12 +45,12 @@ static void fig_cell(struct buf *b, const char *attr, const char *key, const cha
 
 static void fig_cells(struct buf *b, const char *attr, const char *key, json_t *o)
 {
-    fig_cell(b, attr, key, "joins.submitted", fig(o, "joins", "submitted"));
-    fig_cell(b, attr, key, "joins.approved", fig(o, "joins", "approved"));
-    fig_cell(b, attr, key, "materials.total", fig(o, "materials", "total"));
-    fig_cell(b, attr, key, "cards_issued", fig(o, "cards_issued", NULL));
-    fig_cell(b, attr, key, "questions.total", fig(o, "questions", "total"));
-    fig_cell(b, attr, key, "people", fig(o, "people", NULL));
+    fig_cell(b, attr, key, "joins.submitted", json_int_at(o, "joins", "submitted"));
+    fig_cell(b, attr, key, "joins.approved", json_int_at(o, "joins", "approved"));
+    fig_cell(b, attr, key, "materials.total", json_int_at(o, "materials", "total"));
+    fig_cell(b, attr, key, "cards_issued", json_int_at(o, "cards_issued", NULL));
+    fig_cell(b, attr, key, "questions.total", json_int_at(o, "questions", "total"));
+    fig_cell(b, attr, key, "people", json_int_at(o, "people", NULL));
 }
 
 static const char FIG_HEAD[] = "<th class=\"num\">入会申请</th><th class=\"num\">已入会</th>"
@@ -164,11 +159,11 @@ void page_campaign_board(struct req *r)
                 strcmp(from, to) ? " 至 " : "", strcmp(from, to) ? to : "");
     html_printf(b, "<div class=\"big\"><b>%lld</b><span>场次</span></div>",
                 (long long)json_array_size(json_object_get(board, "events")));
-    headline(b, "扫码入会申请", "joins.submitted", fig(t, "joins", "submitted"));
-    headline(b, "已入会", "joins.approved", fig(t, "joins", "approved"));
-    headline(b, "发放资料", "materials.total", fig(t, "materials", "total"));
-    headline(b, "互助卡", "cards_issued", fig(t, "cards_issued", NULL));
-    headline(b, "咨询", "questions.total", fig(t, "questions", "total"));
+    headline(b, "扫码入会申请", "joins.submitted", json_int_at(t, "joins", "submitted"));
+    headline(b, "已入会", "joins.approved", json_int_at(t, "joins", "approved"));
+    headline(b, "发放资料", "materials.total", json_int_at(t, "materials", "total"));
+    headline(b, "互助卡", "cards_issued", json_int_at(t, "cards_issued", NULL));
+    headline(b, "咨询", "questions.total", json_int_at(t, "questions", "total"));
     html_raw_trusted(b, "</div></section>");
 
     html_raw_trusted(b, "<section class=\"card\"><h2>按组织</h2><div class=\"scroll\"><table>"
@@ -181,7 +176,7 @@ void page_campaign_board(struct req *r)
         const char *code = json_string_value(json_object_get(o, "org"));
         html_printf(b, "<tr><td>%s</td><td class=\"num\">%lld</td>",
                     json_string_value(json_object_get(o, "name")),
-                    (long long)fig(o, "events", NULL));
+                    (long long)json_int_at(o, "events", NULL));
         fig_cells(b, "o", code, o);
         html_raw_trusted(b, "</tr>");
     }
@@ -558,12 +553,12 @@ void page_event(struct req *r)
     if (*e->notes)
         html_printf(b, "<dt>备注</dt><dd>%s</dd>", e->notes);
     html_printf(b, "<dt>扫码入会</dt><dd>申请 %lld · 已入会 %lld</dd><dt>发放资料</dt><dd>",
-                (long long)fig(f, "joins", "submitted"), (long long)fig(f, "joins", "approved"));
+                (long long)json_int_at(f, "joins", "submitted"), (long long)json_int_at(f, "joins", "approved"));
     pairs(b, json_object_get(json_object_get(f, "materials"), "by_title"));
     html_printf(b, "</dd><dt>互助卡</dt><dd>%lld</dd><dt>咨询</dt><dd>",
-                (long long)fig(f, "cards_issued", NULL));
+                (long long)json_int_at(f, "cards_issued", NULL));
     pairs(b, json_object_get(json_object_get(f, "questions"), "by_topic"));
-    html_printf(b, "</dd><dt>接触人数</dt><dd>%lld</dd></dl>", (long long)fig(f, "people", NULL));
+    html_printf(b, "</dd><dt>接触人数</dt><dd>%lld</dd></dl>", (long long)json_int_at(f, "people", NULL));
     json_decref(f);
     struct event_page ep = {r, e, 0};
     if (event_employers(r->db, id, employer_item, &ep, &err)) {
@@ -696,7 +691,7 @@ void page_event_tally(struct req *r)
                    "<h1>%s</h1><p class=\"muted\">%s · 扫码入会 %lld 人 "
                    "<span data-pending class=\"tag\" hidden></span></p>",
                 (long long)id, r->actor.csrf, e->venue, e->org_name,
-                (long long)fig(f, "joins", "submitted"));
+                (long long)json_int_at(f, "joins", "submitted"));
     if (strcmp(e->status, "cancelled") == 0)
         html_raw_trusted(b, "<p class=\"alert\">本场已取消，不能计数。</p>");
     struct tally_page t = {r, id, "material",
@@ -705,14 +700,14 @@ void page_event_tally(struct req *r)
     tally_labels(r->db, e->org_path, "material", label_counter, &t, &err);
     html_raw_trusted(b, "<h2>互助卡</h2>");
     t.kind = "cards";
-    counter(&t, "", "发放互助卡", fig(f, "cards_issued", NULL));
+    counter(&t, "", "发放互助卡", json_int_at(f, "cards_issued", NULL));
     html_raw_trusted(b, "<h2>咨询问题</h2>");
     t.kind = "question";
     t.counts = json_object_get(json_object_get(f, "questions"), "by_topic");
     tally_labels(r->db, e->org_path, "question", label_counter, &t, &err);
     html_raw_trusted(b, "<h2>接触职工</h2>");
     t.kind = "people";
-    counter(&t, "", "交谈人数", fig(f, "people", NULL));
+    counter(&t, "", "交谈人数", json_int_at(f, "people", NULL));
     html_raw_trusted(b, "<p><a href=\"");
     event_link(b, id, "");
     html_raw_trusted(b, "\">返回本场</a></p></section><script src=\"/static/console.js\"></script>");
