@@ -138,6 +138,12 @@ class ScopeTest(ServerTest):
                 "FORM", "/console/events/%d/tally" % self.other_event,
                 {"kind": "people", "label": "", "delta": "1", "tap": "x"}),
             "GET /api/v1/foundings": ("GET", "/api/v1/foundings?org=110118002", None),
+            "GET /api/v1/reports/summary": (
+                "GET", "/api/v1/reports/summary?org=110118002&from=2025-01-01&to=2025-06-30",
+                None),
+            "GET /api/v1/reports/months": (
+                "GET", "/api/v1/reports/months?org=110118002&from=2025-01-01&to=2025-06-30",
+                None),
             "GET /console/foundings": ("GET", "/console/foundings?org=110118002", None),
             "POST /console/foundings": ("FORM", "/console/foundings",
                                         {"employer_id": str(self.other_employer),
