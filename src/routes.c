@@ -158,6 +158,8 @@ static const struct http_route routes[] = {
      "record a step (form)"},
     {"GET", "/console/employers/:id", page_employer, ROUTE_PAGE | ROUTE_AUTH,
      "an employer and its founding cases"},
+    {"GET", "/console/reports", page_reports, ROUTE_PAGE | ROUTE_AUTH,
+     "dashboard of ?org=CODE for ?from=&to= (this half-year)"},
     {"GET", "/static/app.css", page_static_css, 0, "style sheet"},
     {"GET", "/static/console.js", page_static_console_js, 0, "console script"},
     {"GET", "/static/join.css", page_static_join_css, 0, "join page style sheet"},

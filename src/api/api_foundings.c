@@ -199,6 +199,7 @@ void api_foundings_list(struct req *r)
     struct founding_filter f = {
         .status = req_query(r, "status"), .from = req_query(r, "from"),
         .to = req_query(r, "to"), .employer_id = employer, .before = before,
+        .founded_from = req_query(r, "founded_from"), .founded_to = req_query(r, "founded_to"),
         .limit = (int)limit,
     };
     json_t *items = json_array();

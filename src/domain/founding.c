@@ -210,7 +210,9 @@ int founding_list(struct db *db, const struct actor *a, const char *org,
         return -1;
     int y, m, d;
     if ((f->from && *f->from && !ub_parse_date(f->from, &y, &m, &d))
-        || (f->to && *f->to && !ub_parse_date(f->to, &y, &m, &d)))
+        || (f->to && *f->to && !ub_parse_date(f->to, &y, &m, &d))
+        || (f->founded_from && *f->founded_from && !ub_parse_date(f->founded_from, &y, &m, &d))
+        || (f->founded_to && *f->founded_to && !ub_parse_date(f->founded_to, &y, &m, &d)))
         return ub_fail(err, UB_EBAD, "invalid_date", "日期应为 YYYY-MM-DD");
     static const char *const statuses[] = {"open", "founded", "registered", "abandoned"};
     bool known = !f->status || !*f->status;

@@ -171,10 +171,12 @@ int store_founding_list(struct db *db, const struct founding_filter *f, founding
         "AND (COALESCE(f.step_on, '') >= $5 OR $5 = '') "
         "AND (COALESCE(f.step_on, '9999') <= $6 OR $6 = '') "
         "AND (f.employer_id = $7 OR $7 = 0) AND (f.id < $8 OR $8 = 0) "
+        "AND (f.founded_on >= $10 OR $10 = '') AND (f.founded_on <= $11 OR $11 = '') "
         "ORDER BY f.id DESC LIMIT $9",
-        "ssisssiii",
+        "ssisssiiiss",
         f->path, hi, f->district, f->status ? f->status : "", f->from ? f->from : "",
-        f->to ? f->to : "", f->employer_id, f->before, (int64_t)f->limit);
+        f->to ? f->to : "", f->employer_id, f->before, (int64_t)f->limit,
+        f->founded_from ? f->founded_from : "", f->founded_to ? f->founded_to : "");
     int rc;
     struct founding_rec *c = xmalloc(sizeof *c);
     while ((rc = db_step(st)) == DB_ROW) {

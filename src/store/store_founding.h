@@ -77,6 +77,7 @@ struct founding_filter {
     const char *status;
     const char *from, *to;
     int64_t employer_id;                /* 0: any */
+    const char *founded_from, *founded_to;  /* election approved within (NULL: any) */
     int64_t before;
     int limit;
 };

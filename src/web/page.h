@@ -56,6 +56,7 @@ void page_foundings_post(struct req *r);
 void page_founding(struct req *r);
 void page_founding_step(struct req *r);
 void page_employer(struct req *r);
+void page_reports(struct req *r);
 /* The "start guiding a founding" button for an employer without a union:
  * guided by org `guide`, opened at meeting event_id (0: none). */
 struct employer_rec;

@@ -219,7 +219,9 @@ struct month {
     int first_wday;                     /* 0 = Monday */
     int count[32];                      /* events per day */
     struct buf rows;                    /* the list, escaped */
-    int n;
+    int n, cancelled;
+    struct db *db;                      /* for each event's figures */
+    json_int_t total[4];                /* joins approved, leaflets, cards, questions */
 };
 
 static int month_event(void *ud, const struct event_rec *e)
@@ -229,6 +231,7 @@ static int month_event(void *ud, const struct event_rec *e)
     if (day >= 1 && day <= 31)
         m->count[day]++;
     m->n++;
+    m->cancelled += strcmp(e->status, "cancelled") == 0;
     char when[32];
     ub_iso_time(e->starts_at, when, sizeof when);
     struct buf *b = &m->rows;
@@ -236,10 +239,21 @@ static int month_event(void *ud, const struct event_rec *e)
                 day, when, when + 11);
     event_link(b, e->id, "");
     html_printf(b, "\">%s</a></td><td>%s</td><td>%s</td><td><span class=\"tag %s\">%s</span>"
-                   "</td></tr>",
+                   "</td>",
                 e->venue, event_type_label(e->type), e->org_name, e->status,
                 event_status_label(e->status));
-    return 0;
+    struct ub_err err;
+    json_t *f = event_figures(m->db, e, &err);
+    json_int_t v[4] = {json_int_at(f, "joins", "approved"), json_int_at(f, "materials", "total"),
+                       json_int_at(f, "cards_issued", NULL), json_int_at(f, "questions", "total")};
+    json_decref(f);
+    for (int i = 0; i < 4; i++) {
+        html_printf(b, "<td class=\"num\">%lld</td>", (long long)v[i]);
+        if (strcmp(e->status, "cancelled") != 0)
+            m->total[i] += v[i];
+    }
+    html_raw_trusted(b, "</tr>");
+    return f ? 0 : 1;
 }
 
 /* Reads ?month=YYYY-MM (default: this month) into m. */
@@ -369,11 +383,14 @@ void page_events(struct req *r)
         reply_err(r, &err);
         return;
     }
-    struct month m = {0};
+    struct month m = {.db = r->db};
     if (!month_of(req_query(r, "month"), &m)) {
         reply_error(r, 400, "bad_query", "月份格式应为 YYYY-MM");
         return;
     }
+    /* ?from=&to= lists a period (the reports link here) instead of a month. */
+    const char *pf = req_query(r, "from"), *pt = req_query(r, "to");
+    bool period = (pf && *pf) || (pt && *pt);
     int64_t campaign = 0;
     const char *cq = req_query(r, "campaign");
     if (cq && *cq && (!ub_parse_i64(cq, &campaign) || campaign < 0)) {
@@ -383,6 +400,11 @@ void page_events(struct req *r)
     char from[11], to[11];
     snprintf(from, sizeof from, "%04d-%02d-01", m.year, m.month);
     snprintf(to, sizeof to, "%04d-%02d-%02d", m.year, m.month, m.days);
+    if (period) {
+        ub_strlcpy(from, pf ? pf : "", sizeof from);
+        ub_strlcpy(to, pt ? pt : "", sizeof to);
+    }
+    bool calendar_view = !campaign && !period;
     buf_init(&m.rows);
     /* A campaign's list spans its dates, not a month. */
     if (event_list(r->db, &r->actor, *code ? code : NULL, campaign ? NULL : from,
@@ -395,21 +417,31 @@ void page_events(struct req *r)
     page_begin(r, "沟通会");
     struct buf *b = &r->out;
     html_printf(b, "<section class=\"card\"><h1>%s · 沟通会</h1>", *code ? org.name : "全部");
-    if (!campaign) {
+    if (calendar_view) {
         month_nav(b, &m, org.code);
         calendar(b, &m);
+    } else if (period) {
+        html_printf(b, "<p class=\"muted\">%s 至 %s（未取消的场次计入报表）</p>", from, to);
     }
-    html_printf(b, "<p>共 %d 场 · <a href=\"/api/v1/events?org=%s&amp;from=%s&amp;to=%s"
+    html_printf(b, "<p>共 <b data-count>%d</b> 场%s · <a href=\"/api/v1/events?org=%s&amp;from=%s&amp;to=%s"
                    "&amp;campaign=%lld&amp;format=xlsx\">导出 Excel</a> · <a href=\"/api/v1/"
                    "events?org=%s&amp;from=%s&amp;to=%s&amp;campaign=%lld&amp;format=csv\">导出 CSV"
-                   "</a></p>", m.n, org.code, campaign ? "" : from, campaign ? "" : to,
+                   "</a></p>", m.n - m.cancelled,
+                m.cancelled ? arena_printf(&r->arena, "（另有 %d 场已取消）", m.cancelled) : "",
+                org.code, campaign ? "" : from, campaign ? "" : to,
                 (long long)campaign, org.code, campaign ? "" : from, campaign ? "" : to,
                 (long long)campaign);
     if (m.n) {
         html_raw_trusted(b, "<div class=\"scroll\"><table><thead><tr><th>时间</th><th>地点</th>"
-                            "<th>类型</th><th>组织</th><th>状态</th></tr></thead><tbody>");
+                            "<th>类型</th><th>组织</th><th>状态</th><th class=\"num\">扫码入会"
+                            "</th><th class=\"num\">资料</th><th class=\"num\">互助卡</th>"
+                            "<th class=\"num\">咨询</th></tr></thead><tbody>");
         buf_append(b, m.rows.data, m.rows.len);     /* escaped in month_event */
-        html_raw_trusted(b, "</tbody></table></div>");
+        html_printf(b, "</tbody><tfoot><tr><th colspan=\"5\">合计</th><th class=\"num\">%lld"
+                       "</th><th class=\"num\">%lld</th><th class=\"num\">%lld</th>"
+                       "<th class=\"num\">%lld</th></tr></tfoot></table></div>",
+                    (long long)m.total[0], (long long)m.total[1], (long long)m.total[2],
+                    (long long)m.total[3]);
     }
     html_raw_trusted(b, "</section>");
     buf_free(&m.rows);

@@ -156,6 +156,8 @@ void page_foundings(struct req *r)
     struct board bd = {.r = r, .alerts = json_object()};
     struct ub_err err;
     struct founding_filter f = {.from = req_query(r, "from"), .to = req_query(r, "to"),
+                                .founded_from = req_query(r, "founded_from"),
+                                .founded_to = req_query(r, "founded_to"),
                                 .limit = FOUNDING_LIST_MAX};
     for (int i = 0; i < BOARD_COLUMNS; i++)
         buf_init(&bd.col[i]);
@@ -181,6 +183,9 @@ void page_foundings(struct req *r)
                    "25名会员以上未选举委员会</p></section>",
                 org ? org : "", f.from ? f.from : "", f.to ? f.to : "",
                 json_object_size(bd.alerts), FOUNDING_IDLE_DAYS);
+    if (f.founded_from || f.founded_to)
+        html_printf(b, "<p class=\"notice\">只看 %s 至 %s 间选举结果获批的工会</p>",
+                    f.founded_from ? f.founded_from : "…", f.founded_to ? f.founded_to : "…");
     html_raw_trusted(b, "<div class=\"kanban\">");
     for (int i = 0; i < BOARD_COLUMNS; i++) {
         const char *step = i == 0 ? "opened" : i == BOARD_COLUMNS - 1 ? "abandoned"

@@ -24,7 +24,8 @@ void page_begin(struct req *r, const char *title)
                             "<a href=\"/console/members\">会员</a>"
                             "<a href=\"/console/events\">沟通会</a>"
                             "<a href=\"/console/campaigns\">活动看板</a>"
-                            "<a href=\"/console/foundings\">建会</a></nav>");
+                            "<a href=\"/console/foundings\">建会</a>"
+                            "<a href=\"/console/reports\">报表</a></nav>");
         html_printf(b,
             "<span class=\"who\">%s · %s</span>"
             "<form method=\"post\" action=\"/logout\" class=\"inline\">"

@@ -145,6 +145,7 @@ class ScopeTest(ServerTest):
                 "GET", "/api/v1/reports/months?org=110118002&from=2025-01-01&to=2025-06-30",
                 None),
             "GET /console/foundings": ("GET", "/console/foundings?org=110118002", None),
+            "GET /console/reports": ("GET", "/console/reports?org=110118002", None),
             "POST /console/foundings": ("FORM", "/console/foundings",
                                         {"employer_id": str(self.other_employer),
                                          "guide_org": "110118002"}),
