@@ -1,6 +1,6 @@
 #!/bin/sh
 # Sets up, builds, creates an embedded SQLite database with the Miyun demo
-# data (first run only) and serves UnionBridge on http://127.0.0.1:8080.
+# tree and its first half of 2025 (first run only) and serves UnionBridge on http://127.0.0.1:8080.
 #
 #   ./scripts/run.sh            # listen on 127.0.0.1:8080
 #   LISTEN=0.0.0.0:8080 ./scripts/run.sh
@@ -18,7 +18,10 @@ if [ ! -f var/admin-password ]; then
 fi
 UNIONBRIDGE_ADMIN_PASSWORD=$(cat var/admin-password)
 export UNIONBRIDGE_ADMIN_PASSWORD
-[ -f var/unionbridge.db ] || ./build-release/unionbridge init --demo >/dev/null
+if [ ! -f var/unionbridge.db ]; then
+    ./build-release/unionbridge init --demo >/dev/null
+    ./build-release/unionbridge demo-data >/dev/null
+fi
 
 LISTEN=${LISTEN:-127.0.0.1:8080}
 echo "UnionBridge 连心桥: http://$LISTEN/  (console: http://$LISTEN/login)"

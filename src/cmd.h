@@ -56,6 +56,7 @@ int cmd_qr(int argc, char **argv);
 int cmd_import_members(int argc, char **argv);
 int cmd_export_members(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_demo_data(int argc, char **argv);
 int cmd_stats_rebuild(int argc, char **argv);
 
 /* Shared long options: every database command takes --db and --key. */

@@ -111,3 +111,50 @@ out:
     app_close(&app);
     return status;
 }
+
+int cmd_demo_data(int argc, char **argv)
+{
+    static const struct option opts[] = {CMD_DB_OPTIONS, {0, 0, 0, 0}};
+    struct app_options o = {0};
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'D': o.db = optarg; break;
+        case 'K': o.key = optarg; break;
+        case 'h': return cmd_usage("demo-data");
+        default: return cmd_bad_option("demo-data", argv);
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "unionbridge: demo-data: takes no arguments\n");
+        return 2;
+    }
+    struct app app;
+    struct db *db = cmd_open_db(&app, &o);
+    if (!db)
+        return 1;
+    int status = 1;
+    if (!app.have_key) {
+        fprintf(stderr, "unionbridge: demo-data: needs the key file %s (missing, or not mode "
+                        "0600)\n", app.key_path);
+        goto done;
+    }
+    struct actor cli;
+    actor_cli(&cli);
+    struct ub_err err;
+    struct demo_counts n;
+    store_bulk_mode(db);
+    if (demo_half_year(db, &app.vault, &cli, &n, &err)) {
+        cmd_fail(&err);
+        goto done;
+    }
+    printf("demo half-year loaded: %d more events, %d members joined through QR codes, "
+           "%d more unions founded (January to June 2025)\n", n.events, n.members, n.founded);
+    status = 0;
+done:
+    store_release(app.store, db);
+    app_close(&app);
+    return status;
+}

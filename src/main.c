@@ -55,6 +55,11 @@ static const struct command commands[] = {
      "Writes the members of CODE's subtree to an Excel workbook (sheet 会员名册),\n"
      "ID and phone numbers masked.  --reveal writes them in full (needs the key\n"
      "file; recorded in the audit log)."},
+    {"demo-data", cmd_demo_data, "",
+     "Adds the Miyun district's first half of 2025 to the demo tree of init --demo:\n"
+     "worker and enterprise meetings in every town (94 in all), 747 workers joining\n"
+     "through their QR codes, ten unions founded.  The dashboard then shows a real\n"
+     "half-year (/console/reports?org=110118&from=2025-01-01&to=2025-06-30)."},
     {"report", cmd_report,
      "--org CODE --from DATE --to DATE [--format json|xlsx|csv] [--out FILE]",
      "Prints the summary report of CODE's whole subtree for the period (dates\n"

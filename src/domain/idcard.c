@@ -171,3 +171,11 @@ void idcard_mask(const char *number, char *out)
     memcpy(out + 14, number + 14, 4);
     out[IDCARD_LEN] = '\0';
 }
+
+char idcard_check_char(const char *first17)
+{
+    int sum = 0;
+    for (int i = 0; i < IDCARD_LEN - 1; i++)
+        sum += (first17[i] - '0') * idcard_weights[i];
+    return idcard_check_chars[sum % 11];
+}

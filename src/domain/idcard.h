@@ -39,6 +39,9 @@ const char *idcard_error_message(enum idcard_error e);
 /* Age in whole years on the date today_ymd (YYYYMMDD). */
 int idcard_age(const struct idcard *id, int today_ymd);
 
+/* The check character of the first 17 characters of a number. */
+char idcard_check_char(const char *first17);
+
 /* Masks a normalised number as 110105********002X into out (>= 19 bytes). */
 void idcard_mask(const char *number, char *out);
 

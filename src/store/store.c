@@ -238,3 +238,10 @@ int store_backup(struct store *s, const char *dest, char *err, size_t errlen)
     store_release(s, db);
     return rc;
 }
+
+int store_bulk_mode(struct db *db)
+{
+    if (strcmp(db_backend(db), "sqlite") != 0)
+        return DB_OK;
+    return db_exec_script(db, "PRAGMA synchronous = OFF");
+}

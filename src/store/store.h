@@ -62,6 +62,10 @@ int store_org_count(struct db *db, int64_t *n);
  * groups commits itself: a no-op there. */
 int store_group_commit(struct store *s);
 
+/* Trades durability for speed on this connection, for a bulk load that
+ * can be run again (the demo): SQLite stops syncing each commit. */
+int store_bulk_mode(struct db *db);
+
 /* Refreshes the query planner's statistics (serve does it at start). */
 int store_optimize(struct store *s);
 
@@ -212,6 +216,10 @@ int store_rate_get(struct db *db, const char *key, int64_t now, int64_t len,
 int store_rate_clear(struct db *db, const char *key);
 
 /* ---- Join tokens, applications, members -------------------------------- */
+
+/* Sets when a member joined (and when its application came in and was
+ * decided) to joined_at: for loading history (the demo's half-year). */
+int store_member_backdate(struct db *db, int64_t member_id, int64_t joined_at);
 
 #define JOIN_TOKEN_LEN 12
 #define SEALED_MAX 96                   /* a sealed ID or phone number */

@@ -541,3 +541,17 @@ int store_idempotency_put(struct db *db, const char *key, int status,
         "INSERT INTO idempotency (key, status, body, created_at) VALUES ($1, $2, $3, $4)",
         "sibi", key, (int64_t)status, body, len, ub_now());
 }
+
+int store_member_backdate(struct db *db, int64_t member_id, int64_t joined_at)
+{
+    char day[11];
+    ub_local_date(joined_at, day);
+    int rc = db_exec_stmt(db,
+        "UPDATE members SET joined_at = $2, joined_on = $3, created_at = $2, updated_at = $2 "
+        "WHERE id = $1", "iis", member_id, joined_at, day);
+    if (rc == DB_OK)
+        rc = db_exec_stmt(db,
+            "UPDATE applications SET created_at = $2, decided_at = $2 WHERE member_id = $1",
+            "ii", member_id, joined_at);
+    return rc;
+}

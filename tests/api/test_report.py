@@ -347,3 +347,72 @@ class CountersStayExactTest(ServerTest):
 
 if __name__ == "__main__":
     main()
+
+
+class DemoHalfYearTest(ServerTest):
+    """`unionbridge demo-data` gives the demo tree the seed's half-year, and
+    the dashboard shows it with every figure linked to its records."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        r = cls.s.cli("demo-data")
+        assert r.returncode == 0, r.stderr
+        cls.loaded = r.stdout
+
+    def test_the_half_year_is_the_seeds(self):
+        s = self.s
+        self.assertIn("747 members", self.loaded)
+        j = s.request("GET", "/api/v1/reports/summary?org=110118&from=2025-01-01&to=2025-06-30",
+                      token=s.admin).json
+        self.assertEqual(j["activities"], {"total": 94, "worker_meetings": 90,
+                                           "enterprise_meetings": 4})
+        self.assertEqual(j["members_joined"]["via_qr"], 747)
+        self.assertEqual(j["unions_founded"], {"total": 10, "headcount_100_plus": 1})
+        self.assertEqual(j["cards_issued"], 18)
+        self.assertEqual(len(j["by_org"]), 21)
+        # The joins are dated on the days of the meetings they came through.
+        days = s.query("SELECT min(m.joined_on), max(m.joined_on) FROM members m")[0]
+        self.assertGreaterEqual(days[0], "2025-01-01")
+        self.assertLessEqual(days[1], "2025-06-30")
+        c = s.cli("stats", "rebuild")
+        self.assertEqual(c.stdout.strip(), "counters rebuilt: unchanged")
+        # Once only.
+        before = s.snapshot()
+        c = s.cli("demo-data")
+        self.assertEqual(c.returncode, 1)
+        self.assertIn("already_loaded", c.stderr)
+        self.assertUnchanged(before)
+
+    def test_the_dashboard_links_each_figure_to_its_records(self):
+        s = self.s
+        page = s.request("GET", "/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        from harness import ADMIN_PW
+        import urllib.parse
+        r = s.request("POST", "/login", raw=urllib.parse.urlencode(
+            {"login": "admin", "password": ADMIN_PW, "csrf": csrf}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded",
+                     "Cookie": "ub_csrf=" + csrf})
+        cookie = [v for v in r.all_headers("Set-Cookie")
+                  if v.startswith("ub_session=")][0].split(";")[0]
+
+        def get(path):
+            r = s.request("GET", path, headers={"Cookie": cookie})
+            self.assertEqual(r.status, 200, (path, r))
+            return r.text
+        html = get("/console/reports?org=110118&from=2025-01-01&to=2025-06-30")
+        heads = dict((label, (int(n), href)) for href, n, label in re.findall(
+            r'<a class="big" href="([^"]+)"><b>(\d+)</b><span>([^<]+)</span>', html))
+        self.assertEqual(heads["双沟通活动（场）"][0], 94)
+        self.assertEqual(heads["新入会会员（人）"][0], 747)
+        self.assertEqual(heads["新建工会（家）"][0], 10)
+        self.assertEqual(heads["互助服务卡（张）"][0], 18)
+        self.assertEqual(html.count("<svg "), 4)            # 2 trends, orgs, categories
+        # Each figure's link lists exactly what it counts.
+        ev = get(heads["双沟通活动（场）"][1].replace("&amp;", "&"))
+        self.assertEqual(int(re.search(r"<b data-count>(\d+)</b>", ev).group(1)), 94)
+        fd = get(heads["新建工会（家）"][1].replace("&amp;", "&"))
+        self.assertEqual(fd.count('<article class="case"'), 10)
+        cards = re.search(r"<tfoot><tr><th colspan=\"5\">合计</th>(.*?)</tr>", ev).group(1)
+        self.assertEqual(re.findall(r">(\d+)<", cards)[2], "18")
