@@ -21,6 +21,7 @@ static const char *const migrations[] = {
     "store/schema/0001_foundation.sql",
     "store/schema/0002_join.sql",
     "store/schema/0003_outreach.sql",
+    "store/schema/0004_services.sql",
 };
 
 /* Returns the migration text for db's backend in out. */
