@@ -137,6 +137,11 @@ static const struct http_route routes[] = {
      ROUTE_PAGE | ROUTE_AUTH, "reject (form)"},
     {"GET", "/console/members", page_members, ROUTE_PAGE | ROUTE_AUTH, "member search"},
     {"GET", "/console/members/:no", page_member, ROUTE_PAGE | ROUTE_AUTH, "a member's page"},
+    {"GET", "/console/giveaways", page_giveaways, ROUTE_PAGE | ROUTE_AUTH, "giveaways"},
+    {"GET", "/console/giveaways/:id", page_giveaway_redeem, ROUTE_PAGE | ROUTE_AUTH,
+     "redeem pickup codes (phone page)"},
+    {"POST", "/console/giveaways/:id/redeem", page_giveaway_redeem_post,
+     ROUTE_PAGE | ROUTE_AUTH, "redeem a pickup code (form)"},
     {"GET", "/static/app.css", page_static_css, 0, "style sheet"},
     {"GET", "/static/join.css", page_static_join_css, 0, "join page style sheet"},
 
@@ -144,6 +149,8 @@ static const struct http_route routes[] = {
     {"GET", "/j/:token", page_join, ROUTE_PAGE, "mobile join page"},
     {"POST", "/j/:token", page_join_post, ROUTE_PAGE, "join (form)"},
     {"GET", "/card", page_card, ROUTE_PAGE, "the worker's member card"},
+    {"GET", "/g/:id", page_giveaway, ROUTE_PAGE, "a giveaway, for a member"},
+    {"POST", "/g/:id", page_giveaway_claim, ROUTE_PAGE, "claim it (form)"},
 };
 
 void routes_table(const struct http_route **r, size_t *n)

@@ -251,6 +251,14 @@ int card_of_member(struct db *db, const struct actor *a, const char *member_no,
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }
 
+int card_of_token_member(struct db *db, const struct member_rec *m, struct card_rec *live,
+                         bool *has_live)
+{
+    int rc = store_card_live(db, m->id, live);
+    *has_live = rc == DB_OK;
+    return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
 int card_counts(struct db *db, const struct actor *a, const char *org, const char *from,
                 const char *to, card_count_cb cb, void *ud, struct ub_err *err)
 {

@@ -50,6 +50,11 @@ int card_of_member(struct db *db, const struct actor *a, const char *member_no,
                    struct member_rec *m, struct card_rec *live, bool *has_live, card_cb cb,
                    void *ud, struct ub_err *err);
 
+/* The live card of a member the worker's own token has opened (no staff
+ * actor): returns 0 with *has_live, or a negative DB_ code. */
+int card_of_token_member(struct db *db, const struct member_rec *m, struct card_rec *live,
+                         bool *has_live);
+
 /* Cards issued in org's subtree (the actor's top when NULL) from..to
  * (dates, inclusive): cb per event (event 0: outside any event). */
 int card_counts(struct db *db, const struct actor *a, const char *org, const char *from,
