@@ -272,8 +272,12 @@ class Server:
                             headers=headers)
 
     def snapshot(self):
-        """Row counts of every table, to prove a refused request changed nothing."""
-        return {t: self.count(t) for t in self.tables() if t != "rate_limits"}
+        """Row counts of every table, to prove a refused request changed nothing
+        (in one query: on PostgreSQL every query is a psql run)."""
+        tables = [t for t in self.tables() if t != "rate_limits"]
+        row = self.query("SELECT " + ", ".join("(SELECT count(*) FROM %s)" % t
+                                                for t in tables))[0]
+        return dict(zip(tables, (int(n) for n in row)))
 
     def raw_dump(self):
         """Every byte the database holds, for proving what is not in it."""
