@@ -12,6 +12,7 @@
 #include "http/server.h"
 #include "lib/log.h"
 #include "routes.h"
+#include "domain/giveaway.h"
 #include "site.h"
 #include "web/page.h"
 
@@ -93,6 +94,7 @@ int cmd_serve(int argc, char **argv)
         .vault = &app.vault,
         .base_url = app.base_url,
         .join_rate = o.join_rate,
+        .giveaways = giveaway_cache_new(),
     };
     struct http_config cfg = {
         .listen = o.listen,
@@ -111,6 +113,7 @@ int cmd_serve(int argc, char **argv)
     struct http_server *srv = http_start(&cfg, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "unionbridge: serve: %s\n", err);
+        giveaway_cache_free(site.giveaways);
         app_close(&app);
         return 1;
     }
@@ -122,6 +125,7 @@ int cmd_serve(int argc, char **argv)
     sigwait(&stop, &sig);
     log_info("stopping on signal %d", sig);
     http_stop(srv);
+    giveaway_cache_free(site.giveaways);
     app_close(&app);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include "routes.h"
 
 #include "api/api.h"
+#include "api/api_services.h"
 #include "web/page.h"
 
 static const struct http_route routes[] = {
@@ -55,8 +56,57 @@ static const struct http_route routes[] = {
     {"POST", "/api/v1/transfers/:id/cancel", api_transfers_cancel, ROUTE_AUTH,
      "either side withdraws"},
 
+    /* Mutual-aid cards */
+    {"POST", "/api/v1/cards", api_cards_create, ROUTE_AUTH,
+     "register a card {member_no,card_no,event_id}"},
+    {"GET", "/api/v1/cards/counts", api_cards_counts, ROUTE_AUTH,
+     "cards issued in ?org=CODE's subtree &from=&to=, per event"},
+    {"GET", "/api/v1/members/:no/card", api_members_card, ROUTE_AUTH,
+     "a member's live card and card history"},
+    {"POST", "/api/v1/members/:no/card/reissue", api_members_card_reissue, ROUTE_AUTH,
+     "replace the live card {card_no,reason,event_id}"},
+    {"POST", "/api/v1/members/:no/card/lost", api_members_card_lost, ROUTE_AUTH,
+     "report the live card lost {reason}"},
+
+    /* Secondary reimbursement (二次报销) */
+    {"GET", "/api/v1/claim-plans", api_plans_list, ROUTE_AUTH, "plan rules, ?year=YYYY"},
+    {"POST", "/api/v1/claim-plans", api_plans_create, ROUTE_AUTH,
+     "add plan rules {year,kind,deductible_fen,ratio_bp,cap_fen} (admin)"},
+    {"POST", "/api/v1/claims", api_claims_create, ROUTE_AUTH,
+     "submit {member_no,year,kind,selfpay_fen[,date]} -> payout_fen"},
+    {"GET", "/api/v1/claims", api_claims_list, ROUTE_AUTH,
+     "claims in ?org=CODE's subtree, ?status=&year= (amounts masked)"},
+    {"GET", "/api/v1/claims/payable", api_claims_payable, ROUTE_AUTH,
+     "the payment batch: approved claims with amounts (audited)"},
+    {"GET", "/api/v1/claims/export.xlsx", api_claims_export, ROUTE_AUTH,
+     "the payment batch as XLSX, ?status=approved (audited)"},
+    {"POST", "/api/v1/claims/pay", api_claims_pay_batch, ROUTE_AUTH,
+     "mark many paid {ids:[...],pay_ref}"},
+    {"GET", "/api/v1/claims/:id", api_claims_get, ROUTE_AUTH, "one claim (amounts masked)"},
+    {"POST", "/api/v1/claims/:id/verify", api_claims_verify, ROUTE_AUTH, "submitted -> verified"},
+    {"POST", "/api/v1/claims/:id/approve", api_claims_approve, ROUTE_AUTH,
+     "verified -> approved"},
+    {"POST", "/api/v1/claims/:id/reject", api_claims_reject, ROUTE_AUTH,
+     "submitted or verified -> rejected {reason}"},
+    {"POST", "/api/v1/claims/:id/pay", api_claims_pay, ROUTE_AUTH, "approved -> paid {pay_ref}"},
+    {"POST", "/api/v1/claims/:id/reveal", api_claims_reveal, ROUTE_AUTH,
+     "the amounts in clear (audited)"},
+
+    /* Giveaways (普惠) */
+    {"POST", "/api/v1/giveaways", api_giveaways_create, ROUTE_AUTH,
+     "create {name,stock,org,opens_at,closes_at}"},
+    {"GET", "/api/v1/giveaways", api_giveaways_list, ROUTE_AUTH,
+     "giveaways of ?org=CODE's subtree and above"},
+    {"GET", "/api/v1/giveaways/:id", api_giveaways_get, ROUTE_AUTH, "one giveaway with counts"},
+    {"POST", "/api/v1/giveaways/:id/claim", api_giveaways_claim, 0,
+     "a member claims (member token) -> {pickup_code}"},
+    {"POST", "/api/v1/giveaways/:id/redeem", api_giveaways_redeem, ROUTE_AUTH,
+     "hand over {pickup_code}"},
+
     /* The worker (personal token) */
     {"GET", "/api/v1/me", api_me, 0, "my membership or application (member token)"},
+    {"GET", "/api/v1/me/giveaways", api_me_giveaways, 0,
+     "giveaways open to me, with my pickup codes (member token)"},
 
     /* Outreach: campaigns, events, tallies */
     {"GET", "/api/v1/campaigns", api_campaigns_list, ROUTE_AUTH, "campaigns you take part in"},
@@ -160,6 +210,11 @@ static const struct http_route routes[] = {
      "an employer and its founding cases"},
     {"GET", "/console/reports", page_reports, ROUTE_PAGE | ROUTE_AUTH,
      "dashboard of ?org=CODE for ?from=&to= (this half-year)"},
+    {"GET", "/console/giveaways", page_giveaways, ROUTE_PAGE | ROUTE_AUTH, "giveaways"},
+    {"GET", "/console/giveaways/:id", page_giveaway_redeem, ROUTE_PAGE | ROUTE_AUTH,
+     "redeem pickup codes (phone page)"},
+    {"POST", "/console/giveaways/:id/redeem", page_giveaway_redeem_post,
+     ROUTE_PAGE | ROUTE_AUTH, "redeem a pickup code (form)"},
     {"GET", "/static/app.css", page_static_css, 0, "style sheet"},
     {"GET", "/static/console.js", page_static_console_js, 0, "console script"},
     {"GET", "/static/join.css", page_static_join_css, 0, "join page style sheet"},
@@ -168,6 +223,8 @@ static const struct http_route routes[] = {
     {"GET", "/j/:token", page_join, ROUTE_PAGE, "mobile join page"},
     {"POST", "/j/:token", page_join_post, ROUTE_PAGE, "join (form)"},
     {"GET", "/card", page_card, ROUTE_PAGE, "the worker's member card"},
+    {"GET", "/g/:id", page_giveaway, ROUTE_PAGE, "a giveaway, for a member"},
+    {"POST", "/g/:id", page_giveaway_claim, ROUTE_PAGE, "claim it (form)"},
 };
 
 void routes_table(const struct http_route **r, size_t *n)

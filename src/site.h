@@ -8,10 +8,13 @@
 
 #include "lib/crypto.h"
 
+struct giveaway_cache;
+
 struct site {
     const struct vault *vault;      /* keys for personal data */
     const char *base_url;           /* "https://ub.example.org", no trailing / */
     int join_rate;                  /* joins per address per 10 minutes (0: no limit) */
+    struct giveaway_cache *giveaways;   /* this process's giveaway facts (domain/giveaway.h) */
 };
 
 #define site_of(r) ((const struct site *)http_app(r))

@@ -7,8 +7,11 @@
 #include "domain/demo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "domain/claim.h"
 #include "domain/employer.h"
 #include "domain/event.h"
 #include "domain/founding.h"
@@ -16,6 +19,7 @@
 #include "domain/idcard.h"
 #include "domain/member.h"
 #include "store/store_stats.h"
+#include "domain/giveaway.h"
 #include "domain/org.h"
 #include "domain/uscc.h"
 
@@ -220,6 +224,34 @@ static int demo_founding(struct db *db, const struct actor *a, const int64_t *em
     return demo_step(db, a, f.id, &in, err);
 }
 
+/* The example reimbursement plan and a gift pack. */
+static int demo_services(struct db *db, const struct actor *a, struct ub_err *err)
+{
+    /* The example rules of DOMAIN.md, for this year and the last:
+     * outpatient 50% above a 1,000-yuan annual deductible, inpatient 60%
+     * with none, each capped at 200,000 yuan a year. */
+    char today[11];
+    ub_local_date(ub_now(), today);
+    int year = atoi(today);
+    for (int y = year - 1; y <= year; y++) {
+        struct plan_rec out = {.year = y, .kind = "outpatient", .deductible_fen = 100000,
+                               .ratio_bp = 5000, .cap_fen = 20000000};
+        struct plan_rec in = {.year = y, .kind = "inpatient", .deductible_fen = 0,
+                              .ratio_bp = 6000, .cap_fen = 20000000};
+        if (plan_create(db, a, &out, err) || plan_create(db, a, &in, err))
+            return -1;
+    }
+    /* A new-year gift pack for the district's members, open for a year. */
+    char opens[40], closes[40];
+    int64_t now = ub_now();
+    ub_iso_time(now - 3600, opens, sizeof opens);
+    ub_iso_time(now + 365 * 86400, closes, sizeof closes);
+    struct giveaway_input g = {.name = "新年礼包", .stock = 500, .org = "110118",
+                               .opens_at = opens, .closes_at = closes};
+    struct giveaway_rec rec;
+    return giveaway_create(db, a, &g, &rec, err);
+}
+
 int demo_load(struct db *db, const struct actor *a, struct ub_err *err)
 {
     int64_t employer[UB_ARRAY_LEN(demo_employers)];
@@ -241,7 +273,10 @@ int demo_load(struct db *db, const struct actor *a, struct ub_err *err)
             return -1;
         employer[i] = e.id;
     }
-    return demo_outreach(db, a, err) || demo_founding(db, a, employer, err) ? -1 : 0;
+    return demo_outreach(db, a, err) || demo_founding(db, a, employer, err)
+                   || demo_services(db, a, err)
+               ? -1
+               : 0;
 }
 
 /* ---- The half-year ---------------------------------------------------------- */

@@ -1,8 +1,11 @@
 /*
  * demo.h: the demo data `init --demo` loads: the Beijing city federation,
  * the Miyun district federation below it, Miyun's 21 town, street and zone
- * federations, a few grassroots and joint unions, sample employers, and
- * the city's worker communication meetings of 27 May 2025 in every town.
+ * federations, a few grassroots and joint unions, sample employers, the
+ * city's worker communication meetings of 27 May 2025 in every town, three
+ * founding cases; the example reimbursement plan of DOMAIN.md for this year
+ * and the last, and a new-year gift pack (新年礼包) for the district's
+ * members.
  */
 #ifndef UB_DEMO_H
 #define UB_DEMO_H

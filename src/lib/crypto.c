@@ -38,6 +38,11 @@ void crypto_random_alnum(char *out, size_t n)
         out[n - 1] = 0;
 }
 
+uint32_t crypto_random_below(uint32_t n)
+{
+    return randombytes_uniform(n);
+}
+
 void crypto_digest_hex(const char *s, char out[CRYPTO_DIGEST_HEX + 1])
 {
     unsigned char d[32];

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CRYPTO_TOKEN_LEN 43          /* 32 random bytes, base64url, no padding */
 #define CRYPTO_DIGEST_HEX 64         /* 32-byte digest as hex */
@@ -26,6 +27,9 @@ void crypto_token(char out[CRYPTO_TOKEN_LEN + 1]);
 
 /* Writes a random string of n-1 chars from [A-Za-z0-9] to out (n bytes). */
 void crypto_random_alnum(char *out, size_t n);
+
+/* A uniformly random number below n (n > 0). */
+uint32_t crypto_random_below(uint32_t n);
 
 /* Writes the hex BLAKE2b-256 digest of s to out. */
 void crypto_digest_hex(const char *s, char out[CRYPTO_DIGEST_HEX + 1]);

@@ -182,6 +182,12 @@ bool ub_parse_date(const char *s, int *y, int *m, int *d)
            && *d <= month_days(*y, *m);
 }
 
+bool ub_date_valid(const char *s)
+{
+    int y, m, d;
+    return ub_parse_date(s, &y, &m, &d);
+}
+
 bool ub_date_days(const char *s, int64_t *days)
 {
     int y, m, d;

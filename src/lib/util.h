@@ -50,6 +50,8 @@ void ub_iso_time(int64_t t, char *out, size_t n);
 bool ub_parse_iso_time(const char *s, int64_t *out);
 /* Parses a date "YYYY-MM-DD" (a real one, years 1900..9999). */
 bool ub_parse_date(const char *s, int *y, int *m, int *d);
+/* True if s is a real date "YYYY-MM-DD" (years 1900..9999). */
+bool ub_date_valid(const char *s);
 /* Days from 1970-01-01 to the date "YYYY-MM-DD"; false if not a date. */
 bool ub_date_days(const char *s, int64_t *days);
 /* t's date in the server's zone, "YYYY-MM-DD". */

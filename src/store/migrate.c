@@ -28,6 +28,7 @@ static const struct {
     {"store/schema/0001_foundation.sql", NULL},
     {"store/schema/0002_join.sql", NULL},
     {"store/schema/0003_outreach.sql", NULL},
+    {"store/schema/0004_services.sql", NULL},
     {"store/schema/0006_founding.sql", NULL},
     {"store/schema/0007_stats.sql", store_stats_rebuild},
 };

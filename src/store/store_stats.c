@@ -107,7 +107,8 @@ int store_stats_totals(struct db *db, stat_cb cb, void *ud)
 
 /* What the counters are made of: every source, summed by org, day, kind
  * and label.  A member counts for the org it joined: before any accepted
- * transfer, the first one's origin. */
+ * transfer, the first one's origin.  A mutual-aid card handed out at an
+ * event is on that event's tally; one without an event counts by itself. */
 static const char REBUILD_SOURCES[] =
     "SELECT org, day, kind, label, count(*) FROM ("
     "SELECT COALESCE((SELECT t.from_org_id FROM transfers t WHERE t.member_id = m.id "
@@ -124,7 +125,9 @@ static const char REBUILD_SOURCES[] =
     "WHERE founded_on IS NOT NULL "
     "UNION ALL "
     "SELECT guide_org_id, founded_on, 'founded_100', '' FROM founding_cases "
-    "WHERE founded_on IS NOT NULL AND founded_headcount >= 100"
+    "WHERE founded_on IS NOT NULL AND founded_headcount >= 100 "
+    "UNION ALL "
+    "SELECT org_id, issued_on, 'cards', '' FROM cards WHERE event_id IS NULL"
     ") x GROUP BY org, day, kind, label "
     "UNION ALL "
     "SELECT e.org_id, e.starts_on, t.kind, t.label, sum(t.n) FROM event_tallies t "

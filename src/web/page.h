@@ -38,6 +38,11 @@ void page_members(struct req *r);
 void page_member(struct req *r);
 void page_poster(struct req *r);
 void page_join_post(struct req *r);
+void page_giveaway(struct req *r);
+void page_giveaway_claim(struct req *r);
+void page_giveaways(struct req *r);
+void page_giveaway_redeem(struct req *r);
+void page_giveaway_redeem_post(struct req *r);
 
 void page_campaigns(struct req *r);
 void page_campaigns_post(struct req *r);

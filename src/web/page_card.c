@@ -11,9 +11,13 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "domain/card.h"
+#include "domain/giveaway.h"
 #include "domain/member.h"
 #include "http/html.h"
 #include "lib/qr.h"
+#include "site.h"
+#include "http/server.h"
 #include "web/page.h"
 
 static void card_head(struct req *r, const char *title)
@@ -53,6 +57,13 @@ static const char *member_status_label(const char *s)
         if (strcmp(labels[i][0], s) == 0)
             return labels[i][1];
     return s;
+}
+
+static int giveaway_link(void *ud, const struct giveaway_view *v)
+{
+    html_printf(ud, "<li><a href=\"/g/%lld\">%s</a>%s</li>", (long long)v->g.id, v->g.name,
+                *v->m.pickup_code ? "（已领取）" : v->eligible ? "" : "（不在范围内）");
+    return 0;
 }
 
 void page_card(struct req *r)
@@ -110,6 +121,23 @@ void page_card(struct req *r)
     }
     buf_free(&qr);
     html_raw_trusted(b, "</section>");
+    /* The mutual-aid card, shown by its last four digits. */
+    struct card_rec live;
+    bool has_live = false;
+    if (card_of_token_member(db, m, &live, &has_live) == 0 && has_live)
+        html_printf(b, "<section class=\"card\"><h2>互助服务卡</h2><p>卡号：<span class=\"nw\">"
+                       "**** **** **** %s</span></p><p>办理日期：%s</p></section>",
+                    live.last4, live.issued_on);
+    struct buf gl;
+    buf_init(&gl);
+    char no[24];
+    if (giveaway_member_list(db, site_of(r)->giveaways, api_member_token(r), no, giveaway_link,
+                             &gl, &err) == 0 && gl.len) {
+        html_raw_trusted(b, "<section class=\"card\"><h2>普惠服务</h2><ul>");
+        buf_append(b, gl.data, gl.len);         /* escaped by giveaway_link */
+        html_raw_trusted(b, "</ul></section>");
+    }
+    buf_free(&gl);
     card_foot(r);
 out:
     free(m);

@@ -5,6 +5,7 @@ The binary comes from $UNIONBRIDGE_BIN (meson sets it).  Standard library
 only, so the tests run on a bare Debian machine.
 """
 import http.client
+import datetime
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+import zoneinfo
 import unittest
 
 BIN = os.environ.get("UNIONBRIDGE_BIN") or os.path.join(
@@ -272,8 +274,12 @@ class Server:
                             headers=headers)
 
     def snapshot(self):
-        """Row counts of every table, to prove a refused request changed nothing."""
-        return {t: self.count(t) for t in self.tables() if t != "rate_limits"}
+        """Row counts of every table, to prove a refused request changed nothing
+        (in one query: on PostgreSQL every query is a psql run)."""
+        tables = [t for t in self.tables() if t != "rate_limits"]
+        row = self.query("SELECT " + ", ".join("(SELECT count(*) FROM %s)" % t
+                                                for t in tables))[0]
+        return dict(zip(tables, (int(n) for n in row)))
 
     def raw_dump(self):
         """Every byte the database holds, for proving what is not in it."""
@@ -315,6 +321,20 @@ def uscc(n, prefix="91110118"):
     body = prefix + "%0*d" % (17 - len(prefix), n)
     s = sum(_USCC_ALPHA.index(c) * w for c, w in zip(body, _USCC_W))
     return body + _USCC_ALPHA[(31 - s % 31) % 31]
+
+
+def server_today():
+    """Today in the server's zone (the tests run it in Asia/Shanghai)."""
+    return datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
+
+
+def luhn(body):
+    """body with its bank-card (Luhn) check digit."""
+    total = 0
+    for i, c in enumerate(reversed(body)):
+        d = int(c) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return body + str((10 - total % 10) % 10)
 
 
 def phone(i):

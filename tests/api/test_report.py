@@ -9,18 +9,16 @@ import json
 import os
 import re
 import zipfile
-import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import Server, ServerTest, main, uscc
+from harness import Server, ServerTest, luhn, main, server_today, uscc
 
 TOWNS = ["110118%03d" % i for i in range(1, 11)]
 
 
 def days_ago(n):
     """A date n days back, in the server's zone (Asia/Shanghai)."""
-    today = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
-    return (today - datetime.timedelta(days=n)).isoformat()
+    return (server_today() - datetime.timedelta(days=n)).isoformat()
 
 
 class SeedHalfYearTest(ServerTest):
@@ -255,6 +253,9 @@ class CountersStayExactTest(ServerTest):
                          "JOIN events e ON e.id = t.event_id JOIN orgs o ON o.id = e.org_id "
                          "WHERE o.path LIKE ? AND e.starts_on >= ? AND e.starts_on <= ? "
                          "GROUP BY t.kind, t.label", like, frm, to))
+        loose = q("SELECT count(*) FROM cards c JOIN orgs o ON o.id = c.org_id "
+                  "WHERE c.event_id IS NULL AND o.path LIKE ? AND c.issued_on >= ? "
+                  "AND c.issued_on <= ?", like, frm, to)[0][0]
         founded = q("SELECT count(*) FROM founding_cases f JOIN orgs o ON o.id = f.guide_org_id "
                     "WHERE o.path LIKE ? AND f.founded_on >= ? AND f.founded_on <= ?",
                     like, frm, to)[0][0]
@@ -262,7 +263,7 @@ class CountersStayExactTest(ServerTest):
             "activities": sum(acts.values()), "worker": acts.get("worker_meeting", 0),
             "joined": sum(joined.values()), "qr": joined.get("qr", 0),
             "leaflets": sum(v for k, v in tallies.items() if k.startswith("material:")),
-            "cards": tallies.get("cards:", 0), "founded": founded,
+            "cards": tallies.get("cards:", 0) + loose, "founded": founded,
         }
 
     def reported(self, org, frm, to):
@@ -322,6 +323,22 @@ class CountersStayExactTest(ServerTest):
         t = s.request("POST", "/api/v1/members/%s/transfer" % no, {"to_org": "110118100"},
                       token=a).json
         s.request("POST", "/api/v1/transfers/%d/accept" % t["id"], token=a)
+        self.assertExact()
+        # Mutual-aid cards: one handed out at the event (on its tally), one
+        # without an event, one lost and reissued.
+        nos = [n for (n,) in s.query("SELECT member_no FROM members WHERE application_id IN "
+                                      "(%s)" % ",".join(str(x) for x in apps[1:4]))]
+        for k, no in enumerate(nos[:2]):
+            body = {"member_no": no, "card_no": luhn("62220202%010d" % (900 + k))}
+            if k == 0:
+                body["event_id"] = ev["id"]
+            r = s.request("POST", "/api/v1/cards", body, token=a)
+            self.assertEqual(r.status, 201, r)
+        self.assertEqual(s.query("SELECT n FROM event_tallies WHERE event_id = ? AND kind = 'cards'",
+                                 ev["id"])[0][0], 4)
+        r = s.request("POST", "/api/v1/members/%s/card/reissue" % nos[1],
+                      {"card_no": luhn("62220202%010d" % 902), "reason": "丢失"}, token=a)
+        self.assertEqual(r.status, 201, r)
         self.assertExact()
         # A union founded.
         e = s.request("POST", "/api/v1/employers", {"name": "变动公司", "headcount": 150,

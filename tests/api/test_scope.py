@@ -19,6 +19,10 @@ UNSCOPED = {
     "POST /api/v1/join/:token", "GET /j/:token", "POST /j/:token",
     "GET /api/v1/me", "GET /card", "GET /console/applications", "GET /console/members",
     "GET /static/console.js", "GET /console/campaigns",
+    # Member services: plan rules are the same everywhere; a member claims with
+    # their own token; the console list shows the caller's own subtree.
+    "GET /api/v1/claim-plans", "POST /api/v1/giveaways/:id/claim", "GET /api/v1/me/giveaways",
+    "GET /g/:id", "POST /g/:id", "GET /console/giveaways",
 }
 
 
@@ -44,10 +48,32 @@ class ScopeTest(ServerTest):
         # An application and a member in 果园街道 (outside 鼓楼).
         tok = s.join_token("110118002")
         cls.other_app = s.join(tok, 1).json["application_id"]
-        second = s.join(tok, 2).json["application_id"]
+        r = s.join(tok, 2)
+        second, member_token = r.json["application_id"], r.json["access_token"]
         r = s.request("POST", "/api/v1/applications/%d/approve" % second, token=s.admin)
         assert r.status == 200, r
         cls.other_member = r.json["member_no"]
+        # Its mutual-aid card, a claim, a giveaway of 果园街道 and a pickup code.
+        r = s.request("POST", "/api/v1/cards", {"member_no": cls.other_member,
+                                                "card_no": "6222020200112233446"},
+                      token=s.admin)
+        assert r.status == 201, r
+        year = int(s.query("SELECT max(year) FROM claim_plans")[0][0])
+        r = s.request("POST", "/api/v1/claims", {"member_no": cls.other_member, "year": year,
+                                                 "kind": "inpatient", "selfpay_fen": 50000},
+                      token=s.admin)
+        assert r.status == 201, r
+        cls.other_claim = r.json["id"]
+        r = s.request("POST", "/api/v1/giveaways",
+                      {"name": "果园礼包", "stock": 5, "org": "110118002",
+                       "opens_at": "2020-01-01T00:00:00+08:00",
+                       "closes_at": "2099-01-01T00:00:00+08:00"}, token=s.admin)
+        assert r.status == 201, r
+        cls.other_giveaway = r.json["id"]
+        r = s.request("POST", "/api/v1/giveaways/%d/claim" % cls.other_giveaway, {},
+                      token=member_token)
+        assert r.status == 201, r
+        cls.other_code = r.json["pickup_code"]
         third = s.join(tok, 3).json["application_id"]
         no3 = s.request("POST", "/api/v1/applications/%d/approve" % third,
                         token=s.admin).json["member_no"]
@@ -197,6 +223,55 @@ class ScopeTest(ServerTest):
                 "POST", "/console/applications/%d/approve" % self.other_app, None),
             "POST /console/applications/:id/reject": (
                 "POST", "/console/applications/%d/reject" % self.other_app, None),
+            # Member services
+            "POST /api/v1/cards": ("POST", "/api/v1/cards",
+                                   {"member_no": self.other_member,
+                                    "card_no": "6222020200112233453"}),
+            "GET /api/v1/cards/counts": (
+                "GET", "/api/v1/cards/counts?org=110118002&from=2020-01-01&to=2099-12-31", None),
+            "GET /api/v1/members/:no/card": (
+                "GET", "/api/v1/members/%s/card" % self.other_member, None),
+            "POST /api/v1/members/:no/card/reissue": (
+                "POST", "/api/v1/members/%s/card/reissue" % self.other_member,
+                {"card_no": "6222020200112233453", "reason": "越权"}),
+            "POST /api/v1/members/:no/card/lost": (
+                "POST", "/api/v1/members/%s/card/lost" % self.other_member, {"reason": "越权"}),
+            "POST /api/v1/claim-plans": (
+                "POST", "/api/v1/claim-plans", {"year": 2090, "kind": "inpatient",
+                                                "deductible_fen": 0, "ratio_bp": 5000,
+                                                "cap_fen": 100}),
+            "POST /api/v1/claims": ("POST", "/api/v1/claims",
+                                    {"member_no": self.other_member, "year": 2090,
+                                     "kind": "inpatient", "selfpay_fen": 100}),
+            "GET /api/v1/claims": ("GET", "/api/v1/claims?org=110118002", None),
+            "GET /api/v1/claims/payable": ("GET", "/api/v1/claims/payable?org=110118002", None),
+            "GET /api/v1/claims/export.xlsx": (
+                "GET", "/api/v1/claims/export.xlsx?org=110118002", None),
+            "GET /api/v1/claims/:id": ("GET", "/api/v1/claims/%d" % self.other_claim, None),
+            "POST /api/v1/claims/:id/verify": (
+                "POST", "/api/v1/claims/%d/verify" % self.other_claim, None),
+            "POST /api/v1/claims/:id/approve": (
+                "POST", "/api/v1/claims/%d/approve" % self.other_claim, None),
+            "POST /api/v1/claims/:id/reject": (
+                "POST", "/api/v1/claims/%d/reject" % self.other_claim, {"reason": "越权"}),
+            "POST /api/v1/claims/:id/pay": (
+                "POST", "/api/v1/claims/%d/pay" % self.other_claim, {}),
+            "POST /api/v1/claims/:id/reveal": (
+                "POST", "/api/v1/claims/%d/reveal" % self.other_claim, None),
+            "POST /api/v1/giveaways": ("POST", "/api/v1/giveaways",
+                                       {"name": "越权", "stock": 1, "org": "110118002",
+                                        "opens_at": "2020-01-01T00:00:00+08:00",
+                                        "closes_at": "2099-01-01T00:00:00+08:00"}),
+            "GET /api/v1/giveaways": ("GET", "/api/v1/giveaways?org=110118002", None),
+            "GET /api/v1/giveaways/:id": (
+                "GET", "/api/v1/giveaways/%d" % self.other_giveaway, None),
+            "POST /api/v1/giveaways/:id/redeem": (
+                "POST", "/api/v1/giveaways/%d/redeem" % self.other_giveaway,
+                {"pickup_code": self.other_code}),
+            "GET /console/giveaways/:id": (
+                "GET", "/console/giveaways/%d" % self.other_giveaway, None),
+            "POST /console/giveaways/:id/redeem": (
+                "POST", "/console/giveaways/%d/redeem" % self.other_giveaway, None),
         }
 
     def test_bulk_approval_refuses_each_item_outside(self):
@@ -216,13 +291,22 @@ class ScopeTest(ServerTest):
             self.assertNotIn(self.other_campaign, [c["id"] for c in r.json["items"]])
         r = self.s.request("GET", "/api/v1/campaigns", token=self.viewer)
         self.assertIn(self.other_campaign, [c["id"] for c in r.json["items"]])
+    def test_batch_payment_refuses_each_claim_outside(self):
+        for who in (self.town, self.union):
+            before = self.s.snapshot()
+            r = self.s.request("POST", "/api/v1/claims/pay", {"ids": [self.other_claim]},
+                               token=who)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json["paid"], [])
+            self.assertEqual([x["error"] for x in r.json["refused"]], ["forbidden"])
+            self.assertUnchanged(before)
 
     def test_every_route_is_classified(self):
         with open(ROUTES_C, encoding="utf-8") as f:
             routes = {"%s %s" % m for m in re.findall(r'\{"([A-Z]+)", "([^"]+)"', f.read())}
         covered = UNSCOPED | set(self.outside_calls()) | {
             "POST /api/v1/applications/approve", "POST /console/applications/approve",
-            "GET /api/v1/campaigns"}
+            "GET /api/v1/campaigns", "POST /api/v1/claims/pay"}
         self.assertEqual(routes - covered, set(), "routes without a scope test")
         self.assertEqual(covered - routes, set(), "scope tests for routes that do not exist")
 

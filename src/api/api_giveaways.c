@@ -1,0 +1,167 @@
+/*
+ * api_giveaways.c: giveaways (普惠): staff create, list and redeem pickup
+ * codes; a member (personal token) claims and sees their own.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/api_services.h"
+#include "domain/giveaway.h"
+#include "http/server.h"
+#include "site.h"
+
+static json_t *giveaway_json(const struct giveaway_rec *g)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:o}", "id", (json_int_t)g->id,
+                     "name", g->name, "org", g->org_code, "org_name", g->org_name,
+                     "stock", (json_int_t)g->stock, "opens_at", api_time_json(g->opens_at),
+                     "closes_at", api_time_json(g->closes_at),
+                     "created_at", api_time_json(g->created_at));
+}
+
+static int giveaway_id_or_reply(struct req *r, int64_t *id)
+{
+    if (!ub_parse_i64(req_param(r, "id"), id) || *id <= 0) {
+        reply_error(r, 404, "giveaway_not_found", "该普惠活动不存在");
+        return -1;
+    }
+    return 0;
+}
+
+void api_giveaways_create(struct req *r)
+{
+    static const char *const fields[] = {"name", "stock", "org", "opens_at", "closes_at", NULL};
+    json_t *j = req_json_or_reply(r, fields);
+    if (!j)
+        return;
+    struct giveaway_input in = {0};
+    if (json_str_or_reply(r, j, "name", &in.name) || json_int_or_reply(r, j, "stock", 0, &in.stock)
+        || json_str_or_reply(r, j, "org", &in.org)
+        || json_str_or_reply(r, j, "opens_at", &in.opens_at)
+        || json_str_or_reply(r, j, "closes_at", &in.closes_at)) {
+        json_decref(j);
+        return;
+    }
+    struct giveaway_rec *g = xmalloc(sizeof *g);
+    struct ub_err err;
+    if (giveaway_create(r->db, &r->actor, &in, g, &err))
+        reply_err(r, &err);
+    else
+        reply_json(r, 201, giveaway_json(g));
+    free(g);
+    json_decref(j);
+}
+
+static int add_giveaway(void *ud, const struct giveaway_rec *g)
+{
+    json_array_append_new(ud, giveaway_json(g));
+    return 0;
+}
+
+void api_giveaways_list(struct req *r)
+{
+    int64_t limit;
+    if (query_int_or_reply(r, "limit", 100, 1, 1000, &limit))
+        return;
+    json_t *items = json_array();
+    struct ub_err err;
+    if (giveaway_list(r->db, &r->actor, req_query(r, "org"), (int)limit, add_giveaway, items,
+                      &err)) {
+        json_decref(items);
+        reply_err(r, &err);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+void api_giveaways_get(struct req *r)
+{
+    int64_t id, claimed, redeemed;
+    if (giveaway_id_or_reply(r, &id))
+        return;
+    struct giveaway_rec *g = xmalloc(sizeof *g);
+    struct ub_err err;
+    if (giveaway_get(r->db, &r->actor, id, g, &claimed, &redeemed, &err)) {
+        reply_err(r, &err);
+    } else {
+        json_t *j = giveaway_json(g);
+        json_object_set_new(j, "claimed", json_integer(claimed));
+        json_object_set_new(j, "redeemed", json_integer(redeemed));
+        json_object_set_new(j, "remaining", json_integer(g->stock - claimed));
+        reply_json(r, 200, j);
+    }
+    free(g);
+}
+
+void api_giveaways_claim(struct req *r)
+{
+    int64_t id;
+    if (giveaway_id_or_reply(r, &id))
+        return;
+    struct db *db = req_db_or_reply(r);
+    if (!db)
+        return;
+    char code[PICKUP_CODE_LEN + 1];
+    struct ub_err err;
+    if (giveaway_claim(db, site_of(r)->giveaways, api_member_token(r), id, r->addr, code, &err))
+        reply_err(r, &err);
+    else
+        reply_json(r, 201, json_pack("{s:I, s:s}", "giveaway_id", (json_int_t)id,
+                                     "pickup_code", code));
+}
+
+void api_giveaways_redeem(struct req *r)
+{
+    static const char *const fields[] = {"pickup_code", NULL};
+    int64_t id;
+    if (giveaway_id_or_reply(r, &id))
+        return;
+    json_t *j = req_json_or_reply(r, fields);
+    if (!j)
+        return;
+    const char *code;
+    if (json_str_or_reply(r, j, "pickup_code", &code)) {
+        json_decref(j);
+        return;
+    }
+    struct pickup_rec p;
+    struct ub_err err;
+    if (giveaway_redeem(r->db, &r->actor, id, code, &p, &err))
+        reply_err(r, &err);
+    else
+        reply_json(r, 200, json_pack("{s:I, s:s, s:s, s:I, s:o}", "giveaway_id",
+                                     (json_int_t)id, "member_no", p.member_no, "name",
+                                     p.member_name, "number", (json_int_t)p.number,
+                                     "redeemed_at", api_time_json(p.redeemed_at)));
+    json_decref(j);
+}
+
+static int add_mine(void *ud, const struct giveaway_view *v)
+{
+    json_t *j = giveaway_json(&v->g);
+    json_object_set_new(j, "remaining", json_integer(v->remaining));
+    json_object_set_new(j, "eligible", json_boolean(v->eligible));
+    json_object_set_new(j, "pickup_code",
+                        *v->m.pickup_code ? json_string(v->m.pickup_code) : json_null());
+    json_object_set_new(j, "redeemed", json_boolean(v->m.redeemed_at != 0));
+    json_array_append_new(ud, j);
+    return 0;
+}
+
+void api_me_giveaways(struct req *r)
+{
+    struct db *db = req_db_or_reply(r);
+    if (!db)
+        return;
+    json_t *items = json_array();
+    char member_no[24];
+    struct ub_err err;
+    if (giveaway_member_list(db, site_of(r)->giveaways, api_member_token(r), member_no,
+                             add_mine, items, &err)) {
+        json_decref(items);
+        reply_err(r, &err);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:s, s:o}", "member_no", member_no, "items", items));
+}

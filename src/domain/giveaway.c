@@ -1,0 +1,441 @@
+/*
+ * giveaway.c: giveaways, claims with pickup codes, redemption, and the
+ * per-process cache of giveaway facts.
+ */
+#include "domain/giveaway.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/audit.h"
+#include "domain/org.h"
+#include "lib/crypto.h"
+
+/* Pickup codes: no 0/O or 1/I to misread at the counter. */
+static const char code_alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+#define CODE_RANDOM 6           /* random characters, then 4 of the claim number */
+
+/* ---- The cache ------------------------------------------------------------ */
+
+#define CACHE_MAX 256
+#define REMAINING_TTL_NS 1000000000ull
+
+struct cache_entry {
+    struct giveaway_rec g;
+    bool sold_out;
+    int64_t remaining;
+    uint64_t remaining_at;          /* ub_mono_ns() when read; 0: never */
+};
+
+struct giveaway_cache {
+    pthread_mutex_t lock;
+    struct cache_entry *e;          /* CACHE_MAX slots, n used */
+    size_t n, next;                 /* next: the slot a new entry takes when full */
+};
+
+struct giveaway_cache *giveaway_cache_new(void)
+{
+    struct giveaway_cache *c = xcalloc(1, sizeof *c);
+    pthread_mutex_init(&c->lock, NULL);
+    c->e = xcalloc(CACHE_MAX, sizeof *c->e);
+    return c;
+}
+
+void giveaway_cache_free(struct giveaway_cache *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_destroy(&c->lock);
+    free(c->e);
+    free(c);
+}
+
+/* Copies the cached entry for id into out; false if none.  Caller holds no
+ * lock. */
+static bool cache_get(struct giveaway_cache *c, int64_t id, struct cache_entry *out)
+{
+    bool found = false;
+    if (!c)
+        return false;
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].g.id == id) {
+            *out = c->e[i];
+            found = true;
+            break;
+        }
+    pthread_mutex_unlock(&c->lock);
+    return found;
+}
+
+static void cache_put(struct giveaway_cache *c, const struct giveaway_rec *g)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].g.id == g->id) {
+            pthread_mutex_unlock(&c->lock);
+            return;
+        }
+    size_t slot = c->n < CACHE_MAX ? c->n++ : c->next++ % CACHE_MAX;
+    memset(&c->e[slot], 0, sizeof c->e[slot]);
+    c->e[slot].g = *g;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void cache_update(struct giveaway_cache *c, int64_t id, bool sold_out,
+                         int64_t remaining, bool has_remaining)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].g.id == id) {
+            if (sold_out) {
+                c->e[i].sold_out = true;
+                c->e[i].remaining = 0;
+                c->e[i].remaining_at = ub_mono_ns();
+            }
+            if (has_remaining) {
+                c->e[i].remaining = remaining;
+                c->e[i].remaining_at = ub_mono_ns();
+                if (remaining <= 0)
+                    c->e[i].sold_out = true;
+            }
+            break;
+        }
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The giveaway, from the cache or the database (then cached). */
+static int giveaway_load(struct db *db, struct giveaway_cache *c, int64_t id,
+                         struct cache_entry *out, struct ub_err *err)
+{
+    if (cache_get(c, id, out))
+        return 0;
+    memset(out, 0, sizeof *out);
+    int rc = id > 0 ? store_giveaway_by_id(db, id, &out->g) : DB_NOTFOUND;
+    if (rc == DB_NOTFOUND)
+        return ub_fail(err, UB_ENOTFOUND, "giveaway_not_found", "该普惠活动不存在");
+    if (rc != DB_OK)
+        return ub_fail_store(err, rc);
+    cache_put(c, &out->g);
+    return 0;
+}
+
+/* ---- Staff side ------------------------------------------------------------ */
+
+/* Is the org at `path` inside the subtree of `top` (its path a prefix)? */
+static bool path_under(const char *path, const char *top)
+{
+    return strncmp(path, top, strlen(top)) == 0;
+}
+
+/* The actor may see giveaway g: it is in the actor's subtree, or above it
+ * (it serves the actor's members). */
+static int giveaway_visible(const struct actor *a, const struct giveaway_rec *g,
+                            struct ub_err *err)
+{
+    if (actor_covers(a, g->org_path) || path_under(a->org_path, g->org_path))
+        return 0;
+    return ub_fail(err, UB_EFORBID, "forbidden", "超出您所在组织的管理范围");
+}
+
+int giveaway_create(struct db *db, const struct actor *a, const struct giveaway_input *in,
+                    struct giveaway_rec *out, struct ub_err *err)
+{
+    memset(out, 0, sizeof *out);
+    struct org_rec org;
+    if (!in->org || !*in->org)
+        return ub_fail_field(err, UB_EINVALID, "missing_field", "org", "请选择发放单位");
+    if (org_get(db, a, in->org, &org, err) || actor_may(a, PERM_MANAGE, org.path, err))
+        return -1;
+    if (name_check("name", in->name, 100, err))
+        return ub_fail_field(err, err->kind, err->code, "name", "请填写活动名称（不超过100字）");
+    if (in->stock < 1 || in->stock > GIVEAWAY_STOCK_MAX)
+        return ub_fail_field(err, UB_EINVALID, "invalid_stock", "stock",
+                             "数量应在1至%d之间", GIVEAWAY_STOCK_MAX);
+    if (!ub_parse_iso_time(in->opens_at, &out->opens_at))
+        return ub_fail_field(err, UB_EINVALID, "invalid_time", "opens_at",
+                             "开始时间应为 ISO 8601 时间，如 2025-01-20T10:00:00+08:00");
+    if (!ub_parse_iso_time(in->closes_at, &out->closes_at))
+        return ub_fail_field(err, UB_EINVALID, "invalid_time", "closes_at",
+                             "结束时间应为 ISO 8601 时间，如 2025-01-27T18:00:00+08:00");
+    if (out->closes_at <= out->opens_at)
+        return ub_fail_field(err, UB_EINVALID, "invalid_time", "closes_at",
+                             "结束时间应晚于开始时间");
+    ub_strlcpy(out->name, in->name, sizeof out->name);
+    out->org_id = org.id;
+    out->stock = in->stock;
+    out->stripes = in->stock < GIVEAWAY_STRIPES ? in->stock : GIVEAWAY_STRIPES;
+    if (tx_begin(db, err))
+        return -1;
+    int rc = store_giveaway_insert(db, out, a->user_id);
+    char sid[24], opens[40], closes[40];
+    snprintf(sid, sizeof sid, "%lld", (long long)out->id);
+    ub_iso_time(out->opens_at, opens, sizeof opens);
+    ub_iso_time(out->closes_at, closes, sizeof closes);
+    if (rc == DB_OK)
+        rc = audit_log(db, a, "giveaway.create", "giveaway", sid, org.id,
+                       json_pack("{s:s, s:I, s:s, s:s}", "name", out->name, "stock",
+                                 (json_int_t)out->stock, "opens_at", opens, "closes_at", closes));
+    if (rc != DB_OK)
+        return tx_fail(db, rc, err);
+    if (tx_commit(db, err))
+        return -1;
+    rc = store_giveaway_by_id(db, out->id, out);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+int giveaway_get(struct db *db, const struct actor *a, int64_t id, struct giveaway_rec *out,
+                 int64_t *claimed, int64_t *redeemed, struct ub_err *err)
+{
+    int rc = id > 0 ? store_giveaway_by_id(db, id, out) : DB_NOTFOUND;
+    if (rc == DB_NOTFOUND)
+        return ub_fail(err, UB_ENOTFOUND, "giveaway_not_found", "该普惠活动不存在");
+    if (rc != DB_OK)
+        return ub_fail_store(err, rc);
+    if (giveaway_visible(a, out, err))
+        return -1;
+    rc = store_giveaway_counts(db, id, claimed, redeemed);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+int giveaway_list(struct db *db, const struct actor *a, const char *org, int limit,
+                  giveaway_cb cb, void *ud, struct ub_err *err)
+{
+    struct subtree t;
+    if (org_subtree(db, a, org, &t, err))
+        return -1;
+    int rc = store_giveaway_list(db, t.path, 0, limit, cb, ud);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+/* ---- The member's claim ------------------------------------------------------ */
+
+static int claimant_of(struct db *db, const char *token, int64_t gid, struct claimant *m,
+                       struct ub_err *err)
+{
+    if (!token || strlen(token) != CRYPTO_TOKEN_LEN)
+        return ub_fail(err, UB_EAUTH, "unauthenticated", "请用会员链接打开（会员身份无效）");
+    char digest[CRYPTO_DIGEST_HEX + 1];
+    crypto_digest_hex(token, digest);
+    int rc = store_claimant(db, digest, gid, m);
+    if (rc == DB_NOTFOUND)
+        return ub_fail(err, UB_EAUTH, "unauthenticated", "会员链接无效，或入会申请尚未通过");
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+static bool eligible(const struct giveaway_rec *g, const struct claimant *m)
+{
+    return path_under(m->org_path, g->org_path) && strcmp(m->status, "active") == 0;
+}
+
+static void make_code(int64_t number, char code[PICKUP_CODE_LEN + 1])
+{
+    for (int i = 0; i < CODE_RANDOM; i++)
+        code[i] = code_alphabet[crypto_random_below(32)];
+    /* The claim number (unique per giveaway, below 32^4) makes the code
+     * unique without a retry. */
+    for (int i = PICKUP_CODE_LEN - 1; i >= CODE_RANDOM; i--) {
+        code[i] = code_alphabet[number % 32];
+        number /= 32;
+    }
+    code[PICKUP_CODE_LEN] = 0;
+}
+
+int giveaway_claim(struct db *db, struct giveaway_cache *cache, const char *token, int64_t gid,
+                   const char *addr, char code[PICKUP_CODE_LEN + 1], struct ub_err *err)
+{
+    struct cache_entry e;
+    struct claimant m;
+    if (!token || strlen(token) != CRYPTO_TOKEN_LEN)
+        return ub_fail(err, UB_EAUTH, "unauthenticated", "请用会员链接打开（会员身份无效）");
+    if (giveaway_load(db, cache, gid, &e, err) || claimant_of(db, token, gid, &m, err))
+        return -1;
+    const struct giveaway_rec *g = &e.g;
+    if (!eligible(g, &m))
+        return ub_fail(err, UB_EFORBID, "not_eligible", "本次活动仅限%s所属的在册会员",
+                       g->org_name);
+    if (*m.pickup_code)
+        return ub_fail(err, UB_ECONFLICT, "already_claimed", "您已领取过，取货码 %s",
+                       m.pickup_code);
+    int64_t now = ub_now();
+    if (now < g->opens_at || now >= g->closes_at)
+        return ub_fail(err, UB_EINVALID, "not_open", now < g->opens_at ? "活动尚未开始"
+                                                                       : "活动已结束");
+    if (e.sold_out)
+        return ub_fail(err, UB_EGONE, "sold_out", "已领完");
+
+    if (tx_begin(db, err))
+        return -1;
+    int64_t number = 0;
+    int rc = store_giveaway_take(db, gid, g->stripes, m.member_id, &number);
+    if (rc == DB_NOTFOUND) {
+        db_rollback(db);
+        cache_update(cache, gid, true, 0, false);
+        return ub_fail(err, UB_EGONE, "sold_out", "已领完");
+    }
+    if (rc == DB_OK) {
+        make_code(number, code);
+        rc = store_giveaway_claim_insert(db, gid, m.member_id, number, code, now);
+    }
+    if (rc == DB_CONFLICT) {        /* the same member, a moment earlier */
+        db_rollback(db);
+        return ub_fail(err, UB_ECONFLICT, "already_claimed", "您已领取过");
+    }
+    struct actor w;
+    memset(&w, 0, sizeof w);
+    snprintf(w.login, sizeof w.login, "member:%s", m.member_no);
+    w.role = ROLE_NONE;
+    ub_strlcpy(w.addr, addr ? addr : "", sizeof w.addr);
+    char sid[24];
+    snprintf(sid, sizeof sid, "%lld", (long long)gid);
+    if (rc == DB_OK)
+        rc = audit_log(db, &w, "giveaway.claim", "giveaway", sid, m.org_id,
+                       json_pack("{s:s, s:I}", "member_no", m.member_no, "number",
+                                 (json_int_t)number));
+    if (rc != DB_OK)
+        return tx_fail(db, rc, err);
+    return tx_commit(db, err);
+}
+
+int giveaway_member_view(struct db *db, struct giveaway_cache *cache, const char *token,
+                         int64_t gid, struct giveaway_view *out, struct ub_err *err)
+{
+    struct cache_entry e;
+    memset(out, 0, sizeof *out);
+    if (giveaway_load(db, cache, gid, &e, err) || claimant_of(db, token, gid, &out->m, err))
+        return -1;
+    out->g = e.g;
+    out->eligible = eligible(&e.g, &out->m);
+    if (e.sold_out) {
+        out->remaining = 0;
+    } else if (e.remaining_at && ub_mono_ns() - e.remaining_at < REMAINING_TTL_NS) {
+        out->remaining = e.remaining;
+    } else {
+        int64_t claimed = 0, redeemed = 0;
+        int rc = store_giveaway_counts(db, gid, &claimed, &redeemed);
+        if (rc != DB_OK)
+            return ub_fail_store(err, rc);
+        out->remaining = e.g.stock - claimed;
+        cache_update(cache, gid, false, out->remaining, true);
+    }
+    return 0;
+}
+
+struct member_list {
+    struct db *db;
+    struct giveaway_cache *cache;
+    const char *token;
+    giveaway_view_cb cb;
+    void *ud;
+    struct giveaway_view v;
+    struct ub_err *err;
+    bool failed;
+};
+
+static int member_list_row(void *ud, const struct giveaway_rec *g)
+{
+    struct member_list *x = ud;
+    if (giveaway_member_view(x->db, x->cache, x->token, g->id, &x->v, x->err)) {
+        x->failed = true;
+        return 1;
+    }
+    return x->cb(x->ud, &x->v);
+}
+
+int giveaway_member_list(struct db *db, struct giveaway_cache *cache, const char *token,
+                         char member_no[24], giveaway_view_cb cb, void *ud,
+                         struct ub_err *err)
+{
+    struct claimant m;
+    if (claimant_of(db, token, 0, &m, err))
+        return -1;
+    ub_strlcpy(member_no, m.member_no, 24);
+    struct member_list *x = xcalloc(1, sizeof *x);
+    x->db = db;
+    x->cache = cache;
+    x->token = token;
+    x->cb = cb;
+    x->ud = ud;
+    x->err = err;
+    int rc = store_giveaway_open_for(db, m.org_path, ub_now(), 50, member_list_row, x);
+    bool failed = x->failed;
+    free(x);
+    if (failed)
+        return -1;
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}
+
+/* ---- Redemption ----------------------------------------------------------------- */
+
+bool pickup_code_normalise(const char *in, char out[PICKUP_CODE_LEN + 1])
+{
+    size_t n = 0;
+    for (const char *p = in ? in : ""; *p; p++) {
+        char ch = *p;
+        if (ch == ' ' || ch == '-')
+            continue;
+        if (ch >= 'a' && ch <= 'z')
+            ch = (char)(ch - 'a' + 'A');
+        if (!strchr(code_alphabet, ch) || ch == 0 || n == PICKUP_CODE_LEN)
+            return false;
+        out[n++] = ch;
+    }
+    out[n] = 0;
+    return n == PICKUP_CODE_LEN;
+}
+
+int giveaway_redeem(struct db *db, const struct actor *a, int64_t gid, const char *code,
+                    struct pickup_rec *out, struct ub_err *err)
+{
+    struct giveaway_rec g;
+    int rc = gid > 0 ? store_giveaway_by_id(db, gid, &g) : DB_NOTFOUND;
+    if (rc == DB_NOTFOUND)
+        return ub_fail(err, UB_ENOTFOUND, "giveaway_not_found", "该普惠活动不存在");
+    if (rc != DB_OK)
+        return ub_fail_store(err, rc);
+    if (giveaway_visible(a, &g, err))
+        return -1;
+    char norm[PICKUP_CODE_LEN + 1];
+    if (!pickup_code_normalise(code, norm))
+        return ub_fail_field(err, UB_EINVALID, "invalid_pickup_code", "pickup_code",
+                             "取货码应为10位字母或数字");
+    rc = store_pickup_get(db, gid, norm, out);
+    if (rc == DB_NOTFOUND)
+        return ub_fail_field(err, UB_ENOTFOUND, "pickup_code_not_found", "pickup_code",
+                             "取货码不存在");
+    if (rc != DB_OK)
+        return ub_fail_store(err, rc);
+    if (actor_may(a, PERM_WRITE, out->org_path, err))
+        return -1;
+    if (out->redeemed_at) {
+        char when[40];
+        ub_iso_time(out->redeemed_at, when, sizeof when);
+        return ub_fail(err, UB_ECONFLICT, "already_redeemed", "该取货码已于 %s 核销", when);
+    }
+    if (tx_begin(db, err))
+        return -1;
+    int64_t now = ub_now();
+    rc = store_pickup_redeem(db, gid, norm, a->user_id, now);
+    if (rc == DB_NOTFOUND) {
+        db_rollback(db);
+        return ub_fail(err, UB_ECONFLICT, "already_redeemed", "该取货码已核销");
+    }
+    char sid[24];
+    snprintf(sid, sizeof sid, "%lld", (long long)gid);
+    if (rc == DB_OK)
+        rc = audit_log(db, a, "giveaway.redeem", "giveaway", sid, out->org_id,
+                       json_pack("{s:s, s:I}", "member_no", out->member_no, "number",
+                                 (json_int_t)out->number));
+    if (rc != DB_OK)
+        return tx_fail(db, rc, err);
+    if (tx_commit(db, err))
+        return -1;
+    out->redeemed_at = now;
+    return 0;
+}
