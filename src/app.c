@@ -25,7 +25,7 @@ void app_options_defaults(struct app_options *o)
         o->base_url = getenv("UNIONBRIDGE_BASE_URL");
     if (o->join_rate < 0) {
         const char *j = getenv("UNIONBRIDGE_JOIN_RATE");
-        o->join_rate = j ? atoi(j) : 300;
+        o->join_rate = j ? atoi(j) : 2000;
     }
     if (o->threads <= 0) {
         const char *t = getenv("UNIONBRIDGE_THREADS");

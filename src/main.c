@@ -26,7 +26,7 @@ static const struct command commands[] = {
      "--trust-proxy takes the client address from X-Real-IP (behind nginx);\n"
      "--secure-cookies marks cookies Secure (behind TLS).  --base-url is the\n"
      "public address printed in QR codes (default http://LISTEN).  --join-rate\n"
-     "caps join applications per client address per 10 minutes (default 300,\n"
+     "caps join applications per client address per 10 minutes (default 2000,\n"
      "0 for none; $UNIONBRIDGE_JOIN_RATE)."},
     {"user add", cmd_user_add, "LOGIN --role ROLE --org CODE",
      "Creates a staff account; the password is read from stdin.  ROLE is\n"
