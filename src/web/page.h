@@ -62,6 +62,14 @@ void page_founding(struct req *r);
 void page_founding_step(struct req *r);
 void page_employer(struct req *r);
 void page_reports(struct req *r);
+void page_claims(struct req *r);
+void page_claim_step(struct req *r);
+void page_claims_pay(struct req *r);
+void page_member_claim(struct req *r);
+void page_member_card(struct req *r);
+/* The mutual-aid card and reimbursement forms of a member's page. */
+struct member_rec;
+void page_member_services(struct req *r, const struct member_rec *m);
 /* The "start guiding a founding" button for an employer without a union:
  * guided by org `guide`, opened at meeting event_id (0: none). */
 struct employer_rec;

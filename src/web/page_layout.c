@@ -25,6 +25,7 @@ void page_begin(struct req *r, const char *title)
                             "<a href=\"/console/events\">沟通会</a>"
                             "<a href=\"/console/campaigns\">活动看板</a>"
                             "<a href=\"/console/foundings\">建会</a>"
+                            "<a href=\"/console/claims\">二次报销</a>"
                             "<a href=\"/console/giveaways\">普惠</a>"
                             "<a href=\"/console/reports\">报表</a></nav>");
         html_printf(b,

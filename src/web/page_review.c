@@ -244,6 +244,7 @@ void page_member(struct req *r)
         html_raw_trusted(b, "<p class=\"muted\">没有接转记录。</p>");
     }
     html_raw_trusted(b, "</section>");
+    page_member_services(r, m);
     free(m);
     buf_free(&hist);
     page_end(r);

@@ -4,10 +4,11 @@ database and a free loopback port, and talks to it over HTTP like a client.
 The binary comes from $UNIONBRIDGE_BIN (meson sets it).  Standard library
 only, so the tests run on a bare Debian machine.
 """
-import http.client
 import datetime
+import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -15,8 +16,9 @@ import sqlite3
 import subprocess
 import tempfile
 import time
-import zoneinfo
 import unittest
+import urllib.parse
+import zoneinfo
 
 BIN = os.environ.get("UNIONBRIDGE_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "unionbridge")
@@ -90,6 +92,23 @@ class Response:
 
     def __repr__(self):
         return "<%d %s>" % (self.status, self.body[:200])
+
+
+class Console:
+    """A signed-in console session: GET pages, POST forms (with its CSRF
+    token unless the fields give one)."""
+
+    def __init__(self, server, cookie, csrf):
+        self.s, self.cookie, self.csrf = server, cookie, csrf
+
+    def page(self, path):
+        return self.s.request("GET", path, headers={"Cookie": self.cookie})
+
+    def form(self, path, fields):
+        fields = dict({"csrf": self.csrf}, **fields)
+        return self.s.request("POST", path, raw=urllib.parse.urlencode(fields, doseq=True).encode(),
+                              headers={"Content-Type": "application/x-www-form-urlencoded",
+                                       "Cookie": self.cookie})
 
 
 class Server:
@@ -217,6 +236,24 @@ class Server:
         if r.status != 200:
             raise AssertionError("login %s: %r" % (login, r))
         return r.json["token"]
+
+    def console(self, login, password):
+        """Signs in through the console's form; returns a Console (its
+        session cookie and CSRF token) for driving pages as a browser
+        without scripts does."""
+        page = self.request("GET", "/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        r = self.request("POST", "/login", raw=urllib.parse.urlencode(
+            {"login": login, "password": password, "csrf": csrf}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded",
+                     "Cookie": "ub_csrf=" + csrf})
+        if r.status != 303:
+            raise AssertionError("console sign-in %s: %r" % (login, r))
+        cookie = [v for v in r.all_headers("Set-Cookie")
+                  if v.startswith("ub_session=")][0].split(";")[0]
+        home = self.request("GET", "/console/events", headers={"Cookie": cookie})
+        return Console(self, cookie,
+                       re.search(r'name="csrf" value="([^"]+)"', home.text).group(1))
 
     @property
     def admin(self):

@@ -18,7 +18,7 @@ UNSCOPED = {
     "GET /console", "GET /static/app.css", "GET /static/join.css",
     "POST /api/v1/join/:token", "GET /j/:token", "POST /j/:token",
     "GET /api/v1/me", "GET /card", "GET /console/applications", "GET /console/members",
-    "GET /static/console.js", "GET /console/campaigns",
+    "GET /static/console.js", "GET /console/campaigns", "GET /console/claims",
     # Member services: plan rules are the same everywhere; a member claims with
     # their own token; the console list shows the caller's own subtree.
     "GET /api/v1/claim-plans", "POST /api/v1/giveaways/:id/claim", "GET /api/v1/me/giveaways",
@@ -172,6 +172,14 @@ class ScopeTest(ServerTest):
                 None),
             "GET /console/foundings": ("GET", "/console/foundings?org=110118002", None),
             "GET /console/reports": ("GET", "/console/reports?org=110118002", None),
+            "POST /console/claims/:id/:step": (
+                "FORM", "/console/claims/%d/verify" % self.other_claim, {}),
+            "POST /console/members/:no/card": (
+                "FORM", "/console/members/%s/card" % self.other_member,
+                {"card_no": "6222020200000000018"}),
+            "POST /console/members/:no/claim": (
+                "FORM", "/console/members/%s/claim" % self.other_member,
+                {"year": "2026", "kind": "outpatient", "selfpay_yuan": "100"}),
             "POST /console/foundings": ("FORM", "/console/foundings",
                                         {"employer_id": str(self.other_employer),
                                          "guide_org": "110118002"}),
@@ -306,7 +314,7 @@ class ScopeTest(ServerTest):
             routes = {"%s %s" % m for m in re.findall(r'\{"([A-Z]+)", "([^"]+)"', f.read())}
         covered = UNSCOPED | set(self.outside_calls()) | {
             "POST /api/v1/applications/approve", "POST /console/applications/approve",
-            "GET /api/v1/campaigns", "POST /api/v1/claims/pay"}
+            "GET /api/v1/campaigns", "POST /api/v1/claims/pay", "POST /console/claims/pay"}
         self.assertEqual(routes - covered, set(), "routes without a scope test")
         self.assertEqual(covered - routes, set(), "scope tests for routes that do not exist")
 

@@ -8,7 +8,7 @@ import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import WRAP, ServerTest, luhn, main, server_today as today
+from harness import STAFF_PW, WRAP, ServerTest, luhn, main, server_today as today
 
 CODE = re.compile(r"^[2-9A-HJ-NP-Z]{10}$")
 
@@ -479,3 +479,61 @@ class StormTest(Services):
 
 if __name__ == "__main__":
     main()
+
+
+class ServicesConsoleTest(Services):
+    """Cards and claims through the console's forms, as a browser without
+    scripts: a card handed out at an event, a claim entered, verified by
+    one staff member and approved by another, then paid in a batch."""
+
+    def test_card_claim_and_payment_batch_through_forms(self):
+        s = self.s
+        clerk = s.console("svc.town", STAFF_PW)
+        s.user("svc.fed", "federation", "110118")
+        boss = s.console("svc.fed", STAFF_PW)
+        no, _ = self.member()
+        ev = s.request("POST", "/api/v1/events",
+                       {"type": "worker_meeting", "org": "110118001", "venue": "发卡点",
+                        "starts_at": "%sT09:00:00+08:00" % today().isoformat()},
+                       token=s.admin).json
+        page = clerk.page("/console/members/" + no).text
+        self.assertIn("尚无在用的互助服务卡", page)
+        r = clerk.form("/console/members/%s/card" % no,
+                       {"card_no": card_no(7001), "event_id": str(ev["id"])})
+        self.assertEqual(r.status, 303, r)
+        page = clerk.page("/console/members/" + no).text
+        self.assertIn("尾号 <b class=\"mono\">%s</b>" % card_no(7001)[-4:], page)
+        self.assertNotIn(card_no(7001), page)                      # the number stays hidden
+        # The card is on the event's tally.
+        self.assertEqual(s.request("GET", "/api/v1/events/%d" % ev["id"],
+                                   token=s.admin).json["cards_issued"], 1)
+        # A claim of 3,000.50 yuan outpatient: 50% above 1,000 yuan.
+        r = clerk.form("/console/members/%s/claim" % no,
+                       {"year": str(self.year), "kind": "outpatient",
+                        "date": today().isoformat(), "selfpay_yuan": "3000.50"})
+        self.assertEqual(r.status, 303, r)
+        cid = int(r.header("Location").rsplit("=", 1)[1])
+        self.assertEqual(s.request("POST", "/api/v1/claims/%d/reveal" % cid,
+                                   token=s.admin).json["payout_fen"], 100025)
+        for bad in ("", "12.345", "1e3", "-5", "abc"):
+            before = s.snapshot()
+            r = clerk.form("/console/members/%s/claim" % no,
+                           {"year": str(self.year), "kind": "outpatient", "selfpay_yuan": bad})
+            self.assertEqual(r.status, 422, bad)
+            self.assertUnchanged(before)
+        listing = clerk.page("/console/claims?status=submitted").text
+        self.assertIn("/console/claims/%d/verify" % cid, listing)
+        self.assertNotIn("3000.50", listing)
+        self.assertEqual(clerk.form("/console/claims/%d/verify" % cid, {}).status, 303)
+        # The verifier may not approve; another federation member does.
+        r = clerk.form("/console/claims/%d/approve" % cid, {})
+        self.assertIn(r.status, (403, 409))
+        self.assertEqual(boss.form("/console/claims/%d/approve" % cid, {}).status, 303)
+        r = boss.form("/console/claims/pay", {"ids": [str(cid)], "pay_ref": "PAY-2026-01"})
+        self.assertEqual(r.status, 303, r)
+        self.assertIn("done=1&failed=0", r.header("Location"))
+        claim = s.request("GET", "/api/v1/claims/%d" % cid, token=s.admin).json
+        self.assertEqual((claim["status"], claim["pay_ref"]), ("paid", "PAY-2026-01"))
+        before = s.snapshot()
+        self.assertEqual(clerk.form("/console/claims/%d/verify" % cid, {"csrf": "x"}).status, 403)
+        self.assertUnchanged(before)
