@@ -3,7 +3,6 @@ is a 422 (or 409) that changes nothing, approval adds the union to the tree
 with a working join QR, alerts find stalled cases, and the period counts
 are what the report needs."""
 import re
-import urllib.parse
 
 from harness import STAFF_PW, ServerTest, main, uscc
 
@@ -368,27 +367,15 @@ class FoundingConsoleTest(ServerTest):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        s = cls.s
-        s.user("fdc.town", "federation", "110118100")               # 密云镇
-        page = s.request("GET", "/login")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-        r = s.request("POST", "/login", raw=urllib.parse.urlencode(
-            {"login": "fdc.town", "password": STAFF_PW, "csrf": csrf}).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded",
-                     "Cookie": "ub_csrf=" + csrf})
-        assert r.status == 303, r
-        cls.cookie = [v for v in r.all_headers("Set-Cookie")
-                      if v.startswith("ub_session=")][0].split(";")[0]
-        home = s.request("GET", "/console/foundings", headers={"Cookie": cls.cookie})
-        cls.csrf = re.search(r'name="csrf" value="([^"]+)"', home.text).group(1)
+        cls.s.user("fdc.town", "federation", "110118100")
+        cls.c = cls.s.console("fdc.town", STAFF_PW)
+        cls.csrf = cls.c.csrf
 
     def page(self, path):
-        return self.s.request("GET", path, headers={"Cookie": self.cookie})
+        return self.c.page(path)
 
     def form(self, path, fields):
-        return self.s.request("POST", path, raw=urllib.parse.urlencode(fields).encode(),
-                              headers={"Content-Type": "application/x-www-form-urlencoded",
-                                       "Cookie": self.cookie})
+        return self.c.form(path, fields)
 
     def column_of(self, html, case_id):
         for step, body in re.findall(r'<section class="column" data-step="([a-z_]+)">(.*?)</section>',

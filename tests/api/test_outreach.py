@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import threading
-import urllib.parse
 import uuid
 import zipfile
 
@@ -440,43 +439,31 @@ if __name__ == "__main__":
 class OutreachConsoleTest(ServerTest):
     """The console's outreach screens, driven as a browser without scripts."""
 
-    def form(self, path, fields, cookie):
-        return self.s.request("POST", path, raw=urllib.parse.urlencode(fields).encode(),
-                              headers={"Content-Type": "application/x-www-form-urlencoded",
-                                       "Cookie": cookie})
-
-    def page(self, path, cookie):
-        return self.s.request("GET", path, headers={"Cookie": cookie})
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        s = cls.s
-        s.user("cons.town", "federation", "110118001")
-        page = s.request("GET", "/login")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-        r = s.request("POST", "/login", raw=urllib.parse.urlencode(
-            {"login": "cons.town", "password": STAFF_PW, "csrf": csrf}).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded",
-                     "Cookie": "ub_csrf=" + csrf})
-        assert r.status == 303, r
-        session = [v for v in r.all_headers("Set-Cookie") if v.startswith("ub_session=")][0]
-        cls.cookie = session.split(";")[0]
-        home = s.request("GET", "/console/events", headers={"Cookie": cls.cookie})
-        cls.csrf = re.search(r'name="csrf" value="([^"]+)"', home.text).group(1)
+        cls.s.user("cons.town", "federation", "110118001")
+        cls.c = cls.s.console("cons.town", STAFF_PW)
+        cls.csrf = cls.c.csrf
+
+    def form(self, path, fields):
+        return self.c.form(path, fields)
+
+    def page(self, path):
+        return self.c.page(path)
 
     def test_campaign_event_tally_and_board_through_forms(self):
-        s, c = self.s, self.cookie
+        s = self.s
         r = self.form("/console/campaigns", {"csrf": self.csrf, "name": "鼓楼五月沟通会",
                                              "level": "town", "date_from": "2025-05-01",
-                                             "date_to": "2025-05-31"}, c)
+                                             "date_to": "2025-05-31"})
         self.assertEqual(r.status, 303, r)
         cid = int(r.header("Location").rsplit("/", 1)[1])
         r = self.form("/console/events", {"csrf": self.csrf, "type": "worker_meeting",
                                           "org": "110118001", "campaign_id": str(cid),
                                           "venue": "<b>鼓楼</b>广场", "address": "鼓楼东大街",
                                           "date": "2025-05-27", "time": "09:30",
-                                          "partners": "司法所、 派出所，社区"}, c)
+                                          "partners": "司法所、 派出所，社区"})
         self.assertEqual(r.status, 303, r)
         eid = int(r.header("Location").rsplit("/", 1)[1])
         ev = s.request("GET", "/api/v1/events/%d" % eid, token=s.admin).json
@@ -484,17 +471,17 @@ class OutreachConsoleTest(ServerTest):
         self.assertEqual(ev["starts_at"], "2025-05-27T09:30:00+08:00")
         self.assertEqual(ev["campaign_id"], cid)
 
-        html = self.page("/console/events/%d" % eid, c).text
+        html = self.page("/console/events/%d" % eid).text
         self.assertIn("&lt;b&gt;鼓楼&lt;/b&gt;广场", html)
         self.assertNotIn("<b>鼓楼</b>", html)
         self.assertIn("/api/v1/events/%d/qr.svg" % eid, html)
-        cal = self.page("/console/events?org=110118001&month=2025-05", c).text
+        cal = self.page("/console/events?org=110118001&month=2025-05").text
         self.assertIn("2025年5月", cal)
         self.assertIn('href="#d27"', cal)
         self.assertIn("/console/events/%d" % eid, cal)
 
         # The tally page: one form per counter, each with its own tap id.
-        t = self.page("/console/events/%d/tally" % eid, c).text
+        t = self.page("/console/events/%d/tally" % eid).text
         forms = re.findall(r'<form class="counter".*?</form>', t, re.S)
         self.assertEqual(len(forms), 2 + 1 + 5 + 1)       # titles, cards, topics, people
         taps = [re.search(r'name="tap" value="([^"]+)"', f).group(1) for f in forms]
@@ -504,23 +491,23 @@ class OutreachConsoleTest(ServerTest):
         fields = {"csrf": self.csrf, "kind": "material", "label": "入会宝典", "tap": taps[0],
                   "delta": "1"}
         for _ in range(3):                                 # a resubmitted form
-            r = self.form("/console/events/%d/tally" % eid, fields, c)
+            r = self.form("/console/events/%d/tally" % eid, fields)
             self.assertEqual(r.status, 303, r)
-        r = self.form("/console/events/%d/tally" % eid, dict(fields, tap=taps[1], delta="-1"), c)
+        r = self.form("/console/events/%d/tally" % eid, dict(fields, tap=taps[1], delta="-1"))
         self.assertEqual(r.status, 303, r)
         ev = s.request("GET", "/api/v1/events/%d" % eid, token=s.admin).json
         self.assertEqual(ev["materials"]["by_title"], {"入会宝典": 0})
         self.assertEqual(ev["status"], "held")
-        r = self.form("/console/events/%d/tally" % eid, dict(fields, tap="new-1", delta="5"), c)
-        t = self.page("/console/events/%d/tally" % eid, c).text
+        r = self.form("/console/events/%d/tally" % eid, dict(fields, tap="new-1", delta="5"))
+        t = self.page("/console/events/%d/tally" % eid).text
         self.assertIn("<output data-count>5</output>", t)
         # Without the CSRF token nothing is counted.
         before = s.snapshot()
-        r = self.form("/console/events/%d/tally" % eid, dict(fields, csrf="x", tap="new-2"), c)
+        r = self.form("/console/events/%d/tally" % eid, dict(fields, csrf="x", tap="new-2"))
         self.assertEqual(r.status, 403)
         self.assertUnchanged(before)
 
-        board = self.page("/console/campaigns/%d" % cid, c).text
+        board = self.page("/console/campaigns/%d" % cid).text
         self.assertIn('data-board="/api/v1/campaigns/%d/board"' % cid, board)
         self.assertIn('data-t="total" data-f="materials.total">5<', board)
         self.assertIn('<script src="/static/console.js"></script>', board)
@@ -529,26 +516,26 @@ class OutreachConsoleTest(ServerTest):
         self.assertIn("javascript", js.header("Content-Type"))
 
     def test_status_form_and_refusals_show_pages(self):
-        s, c = self.s, self.cookie
+        s = self.s
         r = self.form("/console/events", {"csrf": self.csrf, "type": "worker_meeting",
                                           "org": "110118001", "venue": "公园",
-                                          "date": "2025-06-01", "time": "10:00"}, c)
+                                          "date": "2025-06-01", "time": "10:00"})
         eid = int(r.header("Location").rsplit("/", 1)[1])
         r = self.form("/console/events/%d/status" % eid, {"csrf": self.csrf,
-                                                          "status": "cancelled"}, c)
+                                                          "status": "cancelled"})
         self.assertEqual(r.status, 303, r)
-        page = self.page("/console/events/%d" % eid, c).text
+        page = self.page("/console/events/%d" % eid).text
         self.assertIn("已取消", page)
         self.assertNotIn("现场计数", page)
         r = self.form("/console/events/%d/tally" % eid, {"csrf": self.csrf, "kind": "people",
-                                                         "label": "", "delta": "1"}, c)
+                                                         "label": "", "delta": "1"})
         self.assertEqual(r.status, 409)
         self.assertIn("text/html", r.header("Content-Type"))
         # A bad date on the form is a page with the reason, and nothing stored.
         before = s.snapshot()
         r = self.form("/console/events", {"csrf": self.csrf, "type": "worker_meeting",
                                           "org": "110118001", "venue": "公园",
-                                          "date": "2025-02-30", "time": "10:00"}, c)
+                                          "date": "2025-02-30", "time": "10:00"})
         self.assertEqual(r.status, 422)
         self.assertUnchanged(before)
         # Another town's event is not this town's to see.
@@ -557,5 +544,5 @@ class OutreachConsoleTest(ServerTest):
                            "starts_at": "2025-06-01T10:00:00+08:00"}, token=s.admin).json["id"]
         for path in ("/console/events/%d", "/console/events/%d/tally",
                      "/console/events/%d/poster"):
-            self.assertEqual(self.page(path % other, c).status, 403)
-        self.assertEqual(self.page("/console/events?month=2025-13", c).status, 400)
+            self.assertEqual(self.page(path % other).status, 403)
+        self.assertEqual(self.page("/console/events?month=2025-13").status, 400)

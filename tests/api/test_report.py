@@ -11,7 +11,7 @@ import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import Server, ServerTest, luhn, main, server_today, uscc
+from harness import ADMIN_PW, Server, ServerTest, luhn, main, server_today, uscc
 
 TOWNS = ["110118%03d" % i for i in range(1, 11)]
 
@@ -403,19 +403,10 @@ class DemoHalfYearTest(ServerTest):
 
     def test_the_dashboard_links_each_figure_to_its_records(self):
         s = self.s
-        page = s.request("GET", "/login")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-        from harness import ADMIN_PW
-        import urllib.parse
-        r = s.request("POST", "/login", raw=urllib.parse.urlencode(
-            {"login": "admin", "password": ADMIN_PW, "csrf": csrf}).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded",
-                     "Cookie": "ub_csrf=" + csrf})
-        cookie = [v for v in r.all_headers("Set-Cookie")
-                  if v.startswith("ub_session=")][0].split(";")[0]
+        c = s.console("admin", ADMIN_PW)
 
         def get(path):
-            r = s.request("GET", path, headers={"Cookie": cookie})
+            r = c.page(path)
             self.assertEqual(r.status, 200, (path, r))
             return r.text
         html = get("/console/reports?org=110118&from=2025-01-01&to=2025-06-30")
