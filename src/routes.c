@@ -87,6 +87,10 @@ static const struct http_route routes[] = {
      ROUTE_PAGE | ROUTE_AUTH, "reject (form)"},
     {"GET", "/console/members", page_members, ROUTE_PAGE | ROUTE_AUTH, "member search"},
     {"GET", "/console/members/:no", page_member, ROUTE_PAGE | ROUTE_AUTH, "a member's page"},
+    {"GET", "/console/import", page_import, ROUTE_PAGE | ROUTE_AUTH,
+     "roster upload form (?org=CODE)"},
+    {"POST", "/console/import", page_import_post, ROUTE_PAGE | ROUTE_AUTH | ROUTE_UPLOAD,
+     "import a roster CSV {org, file} (multipart form)"},
     {"GET", "/static/app.css", page_static_css, 0, "style sheet"},
     {"GET", "/static/join.css", page_static_join_css, 0, "join page style sheet"},
 

@@ -794,7 +794,8 @@ int roster_import(struct db *db, const struct vault *v, const struct actor *a,
         struct batch *b = &im->batches[im->head];
         pthread_mutex_unlock(&im->lock);
         /* A big file: a big page cache for this connection meanwhile. */
-        if (!bulk && rep->imported + rep->already + (int64_t)b->n >= ROSTER_BULK_ROWS)
+        if (!bulk && !rep->keep_cache
+            && rep->imported + rep->already + (int64_t)b->n >= ROSTER_BULK_ROWS)
             bulk = store_roster_bulk(db, true, &saved_cache) == DB_OK;
         if (write_batch(im, b, err)) {
             reader_stop(im, reader);

@@ -54,6 +54,8 @@ struct roster_refusal {
 struct roster_report {
     char file_name[256];        /* as given to roster_report_init */
     int batch;                  /* rows per transaction */
+    bool keep_cache;            /* leave the connection's page cache as it is
+                                   (in the server; the CLI enlarges it) */
     char encoding[8];           /* "utf-8" or "gbk", once the file was read */
     int64_t rows;               /* data rows read; blank lines are not rows */
     int64_t imported;           /* members written */
@@ -86,7 +88,7 @@ void roster_report_free(struct roster_report *rep);
  *   503 storage errors, no_thread.
  * The rows are checked on a thread of its own while this one writes; db
  * is used on the calling thread only.  A large import gives db a larger
- * page cache for its duration (store_roster_bulk).
+ * page cache for its duration (store_roster_bulk), unless rep->keep_cache.
  * Every check of the file as a whole comes before the first write, so
  * those errors leave the database as it was; a storage error part-way
  * keeps the batches already committed (rep counts them).

@@ -11,6 +11,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -205,9 +206,38 @@ static void form_unescape(char *s)
     *o = 0;
 }
 
+/* The body limit of r's route (the server's unless the route has its own). */
+static size_t body_limit_of(const struct req *r)
+{
+    return r->route && (r->route->flags & ROUTE_UPLOAD) ? r->srv->cfg.upload_limit
+                                                        : r->srv->cfg.body_limit;
+}
+
+/* Fills r->form and r->files from a multipart/form-data body; a body that
+ * does not parse leaves both empty. */
+static void parse_multipart(struct req *r, const char *ct)
+{
+    struct multipart_part parts[REQ_MAX_FORM + REQ_MAX_FILES];
+    int n = multipart_parse(ct, r->body.data, r->body.len, parts, (int)UB_ARRAY_LEN(parts),
+                            &r->arena);
+    for (int i = 0; i < n; i++) {
+        if (parts[i].filename && r->nfiles < REQ_MAX_FILES) {
+            r->files[r->nfiles++] = parts[i];
+        } else if (!parts[i].filename && r->nform < REQ_MAX_FORM) {
+            r->form[r->nform].name = parts[i].name;
+            r->form[r->nform].value = arena_strndup(&r->arena, parts[i].data, parts[i].len);
+            r->nform++;
+        }
+    }
+}
+
 static void parse_form(struct req *r)
 {
     const char *ct = req_header(r, "Content-Type");
+    if (ct && r->body.len && strncasecmp(ct, "multipart/form-data", 19) == 0) {
+        parse_multipart(r, ct);
+        return;
+    }
     if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0
         || !r->body.len)
         return;
@@ -225,11 +255,26 @@ static void parse_form(struct req *r)
     }
 }
 
+/* Authenticates a staff request; returns 0, or -1 after replying (a
+ * console page sends the browser to the sign-in form). */
+static int staff_or_reply(struct req *r)
+{
+    if (auth_staff_or_reply(r) == 0)
+        return 0;
+    if ((r->route->flags & ROUTE_PAGE) && r->status == 401)
+        reply_redirect(r, "/login");
+    return -1;
+}
+
 static void dispatch(struct req *r)
 {
     if (r->body_too_big) {
-        reply_error(r, 413, "body_too_large", "请求体超过 %zu 字节的上限",
-                    r->srv->cfg.body_limit);
+        size_t limit = body_limit_of(r);
+        if (limit >= 1024 * 1024)
+            reply_error(r, 413, "body_too_large", "请求体超过 %zu MB 的上限",
+                        limit / (1024 * 1024));
+        else
+            reply_error(r, 413, "body_too_large", "请求体超过 %zu 字节的上限", limit);
         return;
     }
     if (!r->route) {
@@ -241,12 +286,8 @@ static void dispatch(struct req *r)
     }
     parse_form(r);
     if (r->route->flags & ROUTE_AUTH) {
-        if (auth_staff_or_reply(r)) {
-            /* A console page sends the browser to the sign-in form. */
-            if ((r->route->flags & ROUTE_PAGE) && r->status == 401)
-                reply_redirect(r, "/login");
+        if (staff_or_reply(r))
             return;
-        }
         if (auth_csrf_or_reply(r))
             return;
     }
@@ -335,17 +376,30 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *state = r;
         const char *cl = req_header(r, "Content-Length");
         int64_t n;
-        if (cl && ub_parse_i64(cl, &n) && (uint64_t)n > s->cfg.body_limit) {
+        if (cl && ub_parse_i64(cl, &n) && (uint64_t)n > body_limit_of(r)) {
             /* Refuse before reading it; the connection closes afterwards. */
             r->body_too_big = true;
             dispatch(r);
             return send_response(r);
         }
+        if (r->route && (r->route->flags & ROUTE_UPLOAD)) {
+            /* Only a signed-in caller may send a large body (checked
+             * again with the body).  The database connection goes back
+             * to the pool while the body arrives. */
+            assert(r->route->flags & ROUTE_AUTH);
+            int rc = staff_or_reply(r);
+            if (r->db) {
+                store_release(s->cfg.store, r->db);
+                r->db = NULL;
+            }
+            if (rc)
+                return send_response(r);
+        }
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!r->body_too_big) {
-            if (r->body.len + *upload_size > s->cfg.body_limit) {
+        if (!r->body_too_big && !r->status) {
+            if (r->body.len + *upload_size > body_limit_of(r)) {
                 r->body_too_big = true;
                 buf_free(&r->body);
             } else {

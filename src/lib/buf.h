@@ -25,6 +25,8 @@ void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) UB_PRINTF(2, 3);
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/* Appends n bytes of data in standard base64 (RFC 4648, with padding). */
+void buf_base64(struct buf *b, const void *data, size_t n);
 /* Returns the data (malloc'd, NUL-terminated) and empties the buf. */
 char *buf_steal(struct buf *b, size_t *len);
 

@@ -36,5 +36,7 @@ void page_members(struct req *r);
 void page_member(struct req *r);
 void page_poster(struct req *r);
 void page_join_post(struct req *r);
+void page_import(struct req *r);
+void page_import_post(struct req *r);
 
 #endif

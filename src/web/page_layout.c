@@ -21,7 +21,8 @@ void page_begin(struct req *r, const char *title)
     if (r->authed) {
         html_raw_trusted(b, "<nav class=\"main\"><a href=\"/console\">组织</a>"
                             "<a href=\"/console/applications\">入会审核</a>"
-                            "<a href=\"/console/members\">会员</a></nav>");
+                            "<a href=\"/console/members\">会员</a>"
+                            "<a href=\"/console/import\">名册导入</a></nav>");
         html_printf(b,
             "<span class=\"who\">%s · %s</span>"
             "<form method=\"post\" action=\"/logout\" class=\"inline\">"
