@@ -24,7 +24,9 @@ enum {
     ROUTE_LOGIN_FORM = 1 << 2,  /* pre-session form: double-submit CSRF cookie */
     /* A file upload: the body may reach http_config.upload_limit.  Only
      * with ROUTE_AUTH: the caller is authenticated before the body is
-     * read, so that nobody else can make the server hold that much. */
+     * read, so that nobody else can make the server hold that much.  The
+     * handler runs on a thread of its own while the connection waits
+     * (suspended), so that a long import holds up no other request. */
     ROUTE_UPLOAD = 1 << 3,
 };
 
