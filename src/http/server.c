@@ -278,12 +278,12 @@ static int staff_or_reply(struct req *r)
 static void dispatch(struct req *r)
 {
     if (r->body_too_big) {
-        size_t limit = body_limit_of(r);
-        if (limit >= 1024 * 1024)
-            reply_error(r, 413, "body_too_large", "请求体超过 %zu MB 的上限",
-                        limit / (1024 * 1024));
+        if (r->route && (r->route->flags & ROUTE_UPLOAD))
+            reply_error(r, 413, "body_too_large", "文件超过 %zu MB 的上限",
+                        body_limit_of(r) >> 20);
         else
-            reply_error(r, 413, "body_too_large", "请求体超过 %zu 字节的上限", limit);
+            reply_error(r, 413, "body_too_large", "请求体超过 %zu 字节的上限",
+                        body_limit_of(r));
         return;
     }
     if (!r->route) {
