@@ -30,9 +30,9 @@
 
 /* Rows written per transaction, unless the caller says otherwise.  Large
  * batches make large imports fast (SQLite rewrites every index page a
- * transaction touches, and the random keys of the ID and phone digests
- * touch a page per row); the write lock is held meanwhile, up to a second
- * or so, which a busy server's joins may notice: lower it there. */
+ * transaction touches, and the random keys of the ID digest touch a page
+ * per row); the write lock is held meanwhile, half a second or so, which a
+ * busy server's joins may notice: the console's upload uses 1000. */
 #define ROSTER_BATCH 50000
 #define ROSTER_BATCH_MAX 100000
 

@@ -114,9 +114,9 @@ int store_roster_add(struct db *db, const struct member_rec *tmpl, int64_t distr
 }
 
 /* The page cache an SQLite connection gets for a bulk import: the random
- * keys of the members' ID and phone digests touch pages all over their
- * indexes, and a cache that holds them halves the time of a large
- * import. */
+ * keys of the members' ID digest touch pages all over its index, and a
+ * cache that holds it (and the table's last pages) saves rereading them
+ * from the file on every batch. */
 #define BULK_CACHE_KIB 262144
 
 int store_roster_bulk(struct db *db, bool on, int64_t *saved)
