@@ -100,6 +100,7 @@ int cmd_serve(int argc, char **argv)
         .listen = o.listen,
         .threads = o.threads,
         .body_limit = 1024 * 1024,
+        .upload_limit = 16 * 1024 * 1024,      /* a roster of some 120,000 rows */
         .timeout = 30,
         .trust_proxy = o.trust_proxy,
         .secure_cookies = o.secure_cookies,

@@ -61,6 +61,8 @@ static int today_ymd(void)
     return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
+_Static_assert(VAULT_DIGEST_BYTES == PERSON_DIGEST_BYTES, "a person's digests are the vault's");
+
 /* ---- Validation -------------------------------------------------------- */
 
 int person_check(const struct vault *v, const struct join_input *in, bool need_consent,
@@ -542,10 +544,12 @@ int member_search(struct db *db, const struct vault *v, const struct actor *a,
     struct subtree t;
     if (org_subtree(db, a, org, &t, err))
         return -1;
-    char phone_hash[CRYPTO_DIGEST_HEX + 1] = "";
-    if (q && strlen(q) == 11 && q[0] == '1' && strspn(q, "0123456789") == 11)
+    unsigned char phone_hash[VAULT_DIGEST_BYTES];
+    bool phone = q && strlen(q) == 11 && q[0] == '1' && strspn(q, "0123456789") == 11;
+    if (phone)
         vault_digest(v, "phone", q, phone_hash);
-    int rc = store_member_search(db, t.path, t.district, q, phone_hash, before, limit, cb, ud);
+    int rc = store_member_search(db, t.path, t.district, q, phone ? phone_hash : NULL, before,
+                                 limit, cb, ud);
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }
 

@@ -24,6 +24,7 @@
 #include "domain/idcard.h"
 #include "domain/member.h"
 #include "domain/org.h"
+#include "store/store_stats.h"
 #include "lib/csv.h"
 #include "lib/xlsx.h"
 
@@ -505,6 +506,49 @@ static int write_batch(struct import *im, struct batch *b, struct ub_err *err)
         return -1;
     int64_t added = 0;
     int rc = store_roster_add(im->db, im->m, im->org.district_id, im->people, b->n, &added);
+    bool *fresh = NULL;             /* which people are new members (NULL: all) */
+    if (rc == DB_OK && added > 0 && added < (int64_t)b->n) {
+        /* Some were members already: do it again knowing who, so that the
+         * report counters count exactly the new ones (only on batches
+         * with people seen before, as when a file is imported again). */
+        db_rollback(im->db);
+        fresh = xcalloc(b->n, sizeof *fresh);
+        if (tx_begin(im->db, err)) {
+            free(fresh);
+            return -1;
+        }
+        for (size_t i = 0; i < b->n && rc == DB_OK; i++) {
+            bool pending, member;
+            rc = store_person_state(im->db, im->people[i]->id_hash, &pending, &member);
+            fresh[i] = !member;
+        }
+        if (rc == DB_OK)
+            rc = store_roster_add(im->db, im->m, im->org.district_id, im->people, b->n,
+                                  &added);
+    }
+    if (rc == DB_OK && added > 0)
+        rc = store_stats_add(im->db, im->org.id, im->m->joined_on, "joined", "import", added);
+    /* By worker category: a handful of distinct ones per batch. */
+    struct cat_count {
+        const char *cat;
+        int64_t n;
+    } cats[32];
+    size_t ncats = 0;
+    for (size_t i = 0; i < b->n && added > 0; i++) {
+        if (fresh && !fresh[i])
+            continue;
+        size_t k = 0;
+        while (k < ncats && strcmp(cats[k].cat, im->people[i]->category) != 0)
+            k++;
+        if (k == ncats && ncats < UB_ARRAY_LEN(cats))
+            cats[ncats++] = (struct cat_count){im->people[i]->category, 0};
+        if (k < ncats)
+            cats[k].n++;
+    }
+    for (size_t k = 0; k < ncats && rc == DB_OK; k++)
+        rc = store_stats_add(im->db, im->org.id, im->m->joined_on, "joined_cat", cats[k].cat,
+                             cats[k].n);
+    free(fresh);
     int64_t already = (int64_t)b->n - added;
     if (rc == DB_OK && added > 0)
         rc = audit_log(im->db, im->a, "member.import", "org", im->org.code, im->org.id,
@@ -767,6 +811,7 @@ int roster_import(struct db *db, const struct vault *v, const struct actor *a,
     ub_strlcpy(im->m->status, "active", sizeof im->m->status);
     ub_strlcpy(im->m->channel, "import", sizeof im->m->channel);
     im->m->joined_at = ub_now();
+    ub_local_date(im->m->joined_at, im->m->joined_on);
     pthread_mutex_init(&im->lock, NULL);
     pthread_cond_init(&im->cond, NULL);
     pthread_t reader;
@@ -794,7 +839,8 @@ int roster_import(struct db *db, const struct vault *v, const struct actor *a,
         struct batch *b = &im->batches[im->head];
         pthread_mutex_unlock(&im->lock);
         /* A big file: a big page cache for this connection meanwhile. */
-        if (!bulk && rep->imported + rep->already + (int64_t)b->n >= ROSTER_BULK_ROWS)
+        if (!bulk && !rep->keep_cache
+            && rep->imported + rep->already + (int64_t)b->n >= ROSTER_BULK_ROWS)
             bulk = store_roster_bulk(db, true, &saved_cache) == DB_OK;
         if (write_batch(im, b, err)) {
             reader_stop(im, reader);

@@ -30,9 +30,9 @@
 
 /* Rows written per transaction, unless the caller says otherwise.  Large
  * batches make large imports fast (SQLite rewrites every index page a
- * transaction touches, and the random keys of the ID and phone digests
- * touch a page per row); the write lock is held meanwhile, up to a second
- * or so, which a busy server's joins may notice: lower it there. */
+ * transaction touches, and the random keys of the ID digest touch a page
+ * per row); the write lock is held meanwhile, half a second or so, which a
+ * busy server's joins may notice: the console's upload uses 1000. */
 #define ROSTER_BATCH 50000
 #define ROSTER_BATCH_MAX 100000
 
@@ -54,6 +54,8 @@ struct roster_refusal {
 struct roster_report {
     char file_name[256];        /* as given to roster_report_init */
     int batch;                  /* rows per transaction */
+    bool keep_cache;            /* leave the connection's page cache as it is
+                                   (in the server; the CLI enlarges it) */
     char encoding[8];           /* "utf-8" or "gbk", once the file was read */
     int64_t rows;               /* data rows read; blank lines are not rows */
     int64_t imported;           /* members written */
@@ -86,7 +88,7 @@ void roster_report_free(struct roster_report *rep);
  *   503 storage errors, no_thread.
  * The rows are checked on a thread of its own while this one writes; db
  * is used on the calling thread only.  A large import gives db a larger
- * page cache for its duration (store_roster_bulk).
+ * page cache for its duration (store_roster_bulk), unless rep->keep_cache.
  * Every check of the file as a whole comes before the first write, so
  * those errors leave the database as it was; a storage error part-way
  * keeps the batches already committed (rep counts them).

@@ -45,6 +45,14 @@ const char *req_form(struct req *r, const char *name)
     return NULL;
 }
 
+const struct multipart_part *req_file(struct req *r, const char *name)
+{
+    for (int i = 0; i < r->nfiles; i++)
+        if (strcmp(r->files[i].name, name) == 0)
+            return &r->files[i];
+    return NULL;
+}
+
 json_t *req_json_or_reply(struct req *r, const char *const *allowed)
 {
     /* Requiring the type also keeps plain HTML forms on other sites from

@@ -21,6 +21,7 @@
 
 #include "domain/actor.h"
 #include "domain/err.h"
+#include "http/multipart.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
 
@@ -32,6 +33,7 @@ struct req;
 #define REQ_MAX_PARAMS 4
 #define REQ_MAX_HEADERS 12
 #define REQ_MAX_FORM 32
+#define REQ_MAX_FILES 2
 
 struct req_kv {
     const char *name, *value;
@@ -54,8 +56,10 @@ struct req {
     int nparams;
     struct buf body;                    /* raw request body */
     bool body_too_big;
-    struct req_kv form[REQ_MAX_FORM];   /* parsed urlencoded form */
+    struct req_kv form[REQ_MAX_FORM];   /* parsed urlencoded or multipart form */
     int nform;
+    struct multipart_part files[REQ_MAX_FILES];     /* a multipart form's files */
+    int nfiles;
 
     bool authed;
     struct actor actor;
@@ -67,6 +71,7 @@ struct req {
     struct req_kv headers[REQ_MAX_HEADERS];
     int nheaders;
     bool observed;                      /* counted in the metrics */
+    int job;                            /* server.c: an upload's own thread */
     bool retryable;                     /* failed on a lost race: run again */
 };
 
@@ -80,8 +85,12 @@ const char *req_query(struct req *r, const char *name);
 const char *req_header(struct req *r, const char *name);
 /* A cookie, or NULL. */
 const char *req_cookie(struct req *r, const char *name);
-/* A field of an application/x-www-form-urlencoded body, or NULL. */
+/* A field of an application/x-www-form-urlencoded or multipart/form-data
+ * body, or NULL. */
 const char *req_form(struct req *r, const char *name);
+/* The file sent in field `name` of a multipart/form-data body (its data
+ * is in r->body), or NULL. */
+const struct multipart_part *req_file(struct req *r, const char *name);
 
 /* Parses the body as a JSON object whose keys must all be in `allowed`
  * (NULL-terminated).  Returns a new reference the caller decrefs, or NULL

@@ -11,8 +11,10 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +37,15 @@ struct http_server {
     struct http_config cfg;
     struct metrics *metrics;
     struct route_segs *segs;        /* one per route, pre-split */
+
+    /* Upload handlers running on their own threads (see start_job). */
+    pthread_mutex_t jobs_lock;
+    pthread_cond_t jobs_done;
+    int jobs;
+    bool stopping;                  /* no new jobs: http_stop is waiting */
 };
+
+enum { JOB_NONE, JOB_RUNNING, JOB_DONE };
 
 static const char CSP_PAGE[] =
     "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
@@ -205,9 +215,38 @@ static void form_unescape(char *s)
     *o = 0;
 }
 
+/* The body limit of r's route (the server's unless the route has its own). */
+static size_t body_limit_of(const struct req *r)
+{
+    return r->route && (r->route->flags & ROUTE_UPLOAD) ? r->srv->cfg.upload_limit
+                                                        : r->srv->cfg.body_limit;
+}
+
+/* Fills r->form and r->files from a multipart/form-data body; a body that
+ * does not parse leaves both empty. */
+static void parse_multipart(struct req *r, const char *ct)
+{
+    struct multipart_part parts[REQ_MAX_FORM + REQ_MAX_FILES];
+    int n = multipart_parse(ct, r->body.data, r->body.len, parts, (int)UB_ARRAY_LEN(parts),
+                            &r->arena);
+    for (int i = 0; i < n; i++) {
+        if (parts[i].filename && r->nfiles < REQ_MAX_FILES) {
+            r->files[r->nfiles++] = parts[i];
+        } else if (!parts[i].filename && r->nform < REQ_MAX_FORM) {
+            r->form[r->nform].name = parts[i].name;
+            r->form[r->nform].value = arena_strndup(&r->arena, parts[i].data, parts[i].len);
+            r->nform++;
+        }
+    }
+}
+
 static void parse_form(struct req *r)
 {
     const char *ct = req_header(r, "Content-Type");
+    if (ct && r->body.len && strncasecmp(ct, "multipart/form-data", 19) == 0) {
+        parse_multipart(r, ct);
+        return;
+    }
     if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0
         || !r->body.len)
         return;
@@ -225,11 +264,26 @@ static void parse_form(struct req *r)
     }
 }
 
+/* Authenticates a staff request; returns 0, or -1 after replying (a
+ * console page sends the browser to the sign-in form). */
+static int staff_or_reply(struct req *r)
+{
+    if (auth_staff_or_reply(r) == 0)
+        return 0;
+    if ((r->route->flags & ROUTE_PAGE) && r->status == 401)
+        reply_redirect(r, "/login");
+    return -1;
+}
+
 static void dispatch(struct req *r)
 {
     if (r->body_too_big) {
-        reply_error(r, 413, "body_too_large", "请求体超过 %zu 字节的上限",
-                    r->srv->cfg.body_limit);
+        if (r->route && (r->route->flags & ROUTE_UPLOAD))
+            reply_error(r, 413, "body_too_large", "文件超过 %zu MB 的上限",
+                        body_limit_of(r) >> 20);
+        else
+            reply_error(r, 413, "body_too_large", "请求体超过 %zu 字节的上限",
+                        body_limit_of(r));
         return;
     }
     if (!r->route) {
@@ -241,12 +295,8 @@ static void dispatch(struct req *r)
     }
     parse_form(r);
     if (r->route->flags & ROUTE_AUTH) {
-        if (auth_staff_or_reply(r)) {
-            /* A console page sends the browser to the sign-in form. */
-            if ((r->route->flags & ROUTE_PAGE) && r->status == 401)
-                reply_redirect(r, "/login");
+        if (staff_or_reply(r))
             return;
-        }
         if (auth_csrf_or_reply(r))
             return;
     }
@@ -323,6 +373,70 @@ static struct req *req_new(struct http_server *s, struct MHD_Connection *c,
     return r;
 }
 
+/* ---- Uploads on their own threads -------------------------------------- */
+
+/*
+ * An upload's handler may work for seconds (a roster of 100,000 rows).
+ * Run on the connection's thread it would hold up every other connection
+ * that thread serves, so it runs on a thread of its own: the connection is
+ * suspended, the job dispatches the request and resumes it, and MHD then
+ * calls on_request once more, which sends the answer.  http_stop waits
+ * for running jobs, since a daemon must not stop with connections
+ * suspended; from then on uploads run in place.
+ */
+
+static void job_end(struct http_server *s)
+{
+    pthread_mutex_lock(&s->jobs_lock);
+    s->jobs--;
+    pthread_cond_broadcast(&s->jobs_done);
+    pthread_mutex_unlock(&s->jobs_lock);
+}
+
+static void *job_main(void *arg)
+{
+    struct req *r = arg;
+    struct http_server *s = r->srv;
+    dispatch(r);
+    if (r->db) {
+        store_release(s->cfg.store, r->db);
+        r->db = NULL;
+    }
+    r->job = JOB_DONE;          /* published by the resume's lock */
+    MHD_resume_connection(r->conn);
+    job_end(s);                 /* r may be gone from here on */
+    return NULL;
+}
+
+/* Suspends r's connection and dispatches it on a new thread; returns
+ * false (connection not suspended) if no thread could be started. */
+static bool start_job(struct req *r)
+{
+    struct http_server *s = r->srv;
+    pthread_mutex_lock(&s->jobs_lock);
+    bool stopping = s->stopping;
+    if (!stopping)
+        s->jobs++;
+    pthread_mutex_unlock(&s->jobs_lock);
+    if (stopping)
+        return false;           /* in place: MHD_stop_daemon waits for it */
+    r->job = JOB_RUNNING;
+    MHD_suspend_connection(r->conn);
+    pthread_attr_t attr;
+    pthread_t t;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&t, &attr, job_main, r);
+    pthread_attr_destroy(&attr);
+    if (rc == 0)
+        return true;
+    log_warn("http: no thread for an upload (%s); running it in place", strerror(rc));
+    MHD_resume_connection(r->conn);
+    r->job = JOB_NONE;
+    job_end(s);
+    return false;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **state)
@@ -335,17 +449,30 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *state = r;
         const char *cl = req_header(r, "Content-Length");
         int64_t n;
-        if (cl && ub_parse_i64(cl, &n) && (uint64_t)n > s->cfg.body_limit) {
+        if (cl && ub_parse_i64(cl, &n) && (uint64_t)n > body_limit_of(r)) {
             /* Refuse before reading it; the connection closes afterwards. */
             r->body_too_big = true;
             dispatch(r);
             return send_response(r);
         }
+        if (r->route && (r->route->flags & ROUTE_UPLOAD)) {
+            /* Only a signed-in caller may send a large body (checked
+             * again with the body).  The database connection goes back
+             * to the pool while the body arrives. */
+            assert(r->route->flags & ROUTE_AUTH);
+            int rc = staff_or_reply(r);
+            if (r->db) {
+                store_release(s->cfg.store, r->db);
+                r->db = NULL;
+            }
+            if (rc)
+                return send_response(r);
+        }
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!r->body_too_big) {
-            if (r->body.len + *upload_size > s->cfg.body_limit) {
+        if (!r->body_too_big && !r->status) {
+            if (r->body.len + *upload_size > body_limit_of(r)) {
                 r->body_too_big = true;
                 buf_free(&r->body);
             } else {
@@ -355,7 +482,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    if (r->job == JOB_DONE)             /* resumed: the job has answered */
+        return send_response(r);
     if (r->status)          /* already answered (oversized body) */
+        return MHD_YES;
+    if (r->route && (r->route->flags & ROUTE_UPLOAD) && start_job(r))
         return MHD_YES;
     dispatch(r);
     /* Hand the connection back now, not when the client has read the
@@ -438,6 +569,8 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
         return NULL;
     struct http_server *s = xcalloc(1, sizeof *s);
     s->cfg = *cfg;
+    pthread_mutex_init(&s->jobs_lock, NULL);
+    pthread_cond_init(&s->jobs_done, NULL);
     s->segs = xcalloc(cfg->nroutes ? cfg->nroutes : 1, sizeof *s->segs);
     split_routes(cfg->routes, cfg->nroutes, s->segs);
     const char **names = xcalloc(cfg->nroutes + 1, sizeof *names);
@@ -455,7 +588,8 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
     free(owned);
     free(names);
 
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG
+                     | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
@@ -472,6 +606,8 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
                  cfg->listen);
         metrics_free(s->metrics);
         free(s->segs);
+        pthread_cond_destroy(&s->jobs_done);
+        pthread_mutex_destroy(&s->jobs_lock);
         free(s);
         return NULL;
     }
@@ -482,9 +618,18 @@ void http_stop(struct http_server *s)
 {
     if (!s)
         return;
+    /* The uploads under way finish first (no connection may be suspended
+     * when the daemon stops); later ones run in place. */
+    pthread_mutex_lock(&s->jobs_lock);
+    s->stopping = true;
+    while (s->jobs)
+        pthread_cond_wait(&s->jobs_done, &s->jobs_lock);
+    pthread_mutex_unlock(&s->jobs_lock);
     MHD_stop_daemon(s->d);
     metrics_free(s->metrics);
     free(s->segs);
+    pthread_cond_destroy(&s->jobs_done);
+    pthread_mutex_destroy(&s->jobs_lock);
     free(s);
 }
 

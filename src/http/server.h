@@ -22,6 +22,12 @@ enum {
     ROUTE_AUTH = 1 << 0,        /* a signed-in staff member (401 otherwise) */
     ROUTE_PAGE = 1 << 1,        /* console page: HTML errors, login redirect */
     ROUTE_LOGIN_FORM = 1 << 2,  /* pre-session form: double-submit CSRF cookie */
+    /* A file upload: the body may reach http_config.upload_limit.  Only
+     * with ROUTE_AUTH: the caller is authenticated before the body is
+     * read, so that nobody else can make the server hold that much.  The
+     * handler runs on a thread of its own while the connection waits
+     * (suspended), so that a long import holds up no other request. */
+    ROUTE_UPLOAD = 1 << 3,
 };
 
 struct http_route {
@@ -36,6 +42,7 @@ struct http_config {
     const char *listen;         /* "127.0.0.1:8080" */
     int threads;
     size_t body_limit;          /* bytes; larger bodies get 413 */
+    size_t upload_limit;        /* the same for ROUTE_UPLOAD routes */
     unsigned timeout;           /* idle connection timeout, seconds */
     bool trust_proxy;           /* take the client address from X-Real-IP */
     bool secure_cookies;        /* behind TLS: mark cookies Secure */

@@ -28,6 +28,8 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 /* Appends the contents of the file at path; returns 0, or -1 with errno
  * set (the buf may then hold part of it). */
 int buf_read_file(struct buf *b, const char *path);
+/* Appends n bytes of data in standard base64 (RFC 4648, with padding). */
+void buf_base64(struct buf *b, const void *data, size_t n);
 /* Returns the data (malloc'd, NUL-terminated) and empties the buf. */
 char *buf_steal(struct buf *b, size_t *len);
 

@@ -148,14 +148,13 @@ int vault_open(const struct vault *v, const unsigned char *sealed, size_t n, cha
 }
 
 void vault_digest(const struct vault *v, const char *kind, const char *s,
-                  char out[CRYPTO_DIGEST_HEX + 1])
+                  unsigned char out[VAULT_DIGEST_BYTES])
 {
-    unsigned char d[32];
     crypto_generichash_state st;
-    crypto_generichash_init(&st, v->hash, sizeof v->hash, sizeof d);
+    crypto_generichash_init(&st, v->hash, sizeof v->hash, VAULT_DIGEST_BYTES);
     crypto_generichash_update(&st, (const unsigned char *)kind, strlen(kind) + 1);
     crypto_generichash_update(&st, (const unsigned char *)s, strlen(s));
-    crypto_generichash_final(&st, d, sizeof d);
-    sodium_bin2hex(out, CRYPTO_DIGEST_HEX + 1, d, sizeof d);
+    crypto_generichash_final(&st, out, VAULT_DIGEST_BYTES);
 }
+_Static_assert(VAULT_DIGEST_BYTES >= crypto_generichash_BYTES_MIN, "digest size");
 _Static_assert(VAULT_SEAL_OVERHEAD == crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES, "overhead");

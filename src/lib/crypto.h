@@ -74,10 +74,22 @@ void vault_seal(const struct vault *v, const void *plain, size_t n, unsigned cha
  * sealed with another key. */
 int vault_open(const struct vault *v, const unsigned char *sealed, size_t n, char *out);
 
-/* Writes the keyed hex digest of s, domain-separated by `kind` (e.g.
- * "id", "phone"), to out. */
+/*
+ * The keyed digest through which a sealed value is found: 16 bytes of
+ * keyed BLAKE2b (a 128-bit output, not a truncated longer one).  Stored
+ * as a 16-byte blob, it is small enough that the indexes over it stay
+ * cheap to write, and large enough that two different values sharing a
+ * digest is not a case to handle: among a billion people the chance of
+ * any collision is about 1.5e-21, and without the key nobody can search
+ * for one.  A digest match therefore counts as the same value (one
+ * person, one membership rests on it).
+ */
+#define VAULT_DIGEST_BYTES 16
+
+/* Writes the keyed digest of s, domain-separated by `kind` (e.g. "id",
+ * "phone"), to out. */
 void vault_digest(const struct vault *v, const char *kind, const char *s,
-                  char out[CRYPTO_DIGEST_HEX + 1]);
+                  unsigned char out[VAULT_DIGEST_BYTES]);
 
 /* Creates a key file with a fresh random key and mode 0600; fails if it
  * exists.  Returns 0 or -1 with errno set. */

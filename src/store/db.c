@@ -35,7 +35,7 @@ static struct db_stmt *bind_va(struct db *db, const char *sql, const char *types
         case 'b': {
             const void *p = va_arg(ap, const void *);
             size_t len = va_arg(ap, size_t);
-            rc = db->ops->bind_blob(st, n, p, len);
+            rc = p ? db->ops->bind_blob(st, n, p, len) : db->ops->bind_null(st, n);
             break;
         }
         case 'n': rc = db->ops->bind_null(st, n); break;

@@ -79,9 +79,10 @@ struct db {
 /*
  * Prepares (or finds in the cache) `sql` and binds values described by
  * `types`, one char per placeholder: 'i' int64_t, 'I' int64_t with 0
- * binding NULL (an absent reference), 's' const char * (NULL binds NULL), 'b' const void *, size_t, 'n' NULL (no argument).  The count
- * must equal the statement's placeholders.  Returns the statement, or NULL
- * after logging (bad SQL or a count mismatch are programming errors).
+ * binding NULL (an absent reference), 's' const char * (NULL binds NULL),
+ * 'b' const void *, size_t (NULL binds NULL), 'n' NULL (no argument).  The
+ * count must equal the statement's placeholders.  Returns the statement, or
+ * NULL after logging (bad SQL or a count mismatch are programming errors).
  */
 struct db_stmt *db_run(struct db *db, const char *sql, const char *types, ...);
 

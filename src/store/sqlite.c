@@ -36,8 +36,18 @@ struct sqlite_file {
     int wal_fd;
 };
 
+/* Process-wide settings, made before SQLite initialises: no memory
+ * statistics, which would take a global mutex on every allocation (about
+ * a tenth of the time of a bulk insert). */
+static void configure_once(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct sqlite_file *sqlite_file_new(const char *path)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_once);
     struct sqlite_file *f = xcalloc(1, sizeof *f);
     f->path = xstrdup(path);
     f->wal_fd = -1;

@@ -223,6 +223,7 @@ int store_member_backdate(struct db *db, int64_t member_id, int64_t joined_at);
 
 #define JOIN_TOKEN_LEN 12
 #define SEALED_MAX 96                   /* a sealed ID or phone number */
+#define PERSON_DIGEST_BYTES 16          /* a keyed digest (VAULT_DIGEST_BYTES) */
 
 struct join_token_rec {
     char token[JOIN_TOKEN_LEN + 1];
@@ -233,11 +234,11 @@ struct join_token_rec {
  * are only ever here sealed, digested and masked. */
 struct person_rec {
     char name[121];                     /* 30 characters */
-    char id_hash[65];
+    unsigned char id_hash[PERSON_DIGEST_BYTES];
     unsigned char id_enc[SEALED_MAX];
     size_t id_enc_len;
     char id_mask[19];
-    char phone_hash[65];
+    unsigned char phone_hash[PERSON_DIGEST_BYTES];
     unsigned char phone_enc[SEALED_MAX];
     size_t phone_enc_len;
     char phone_mask[12];
@@ -298,7 +299,8 @@ int store_employer_union(struct db *db, const char *path, const char *uscc,
 int store_application_insert(struct db *db, struct application_rec *a);
 int store_application_by_id(struct db *db, int64_t id, struct application_rec *out);
 /* Is there a pending application (or a live member) with this ID digest? */
-int store_person_state(struct db *db, const char *id_hash, bool *pending, bool *member);
+int store_person_state(struct db *db, const unsigned char id_hash[PERSON_DIGEST_BYTES],
+                       bool *pending, bool *member);
 /* Sets status, reason, decider and member for a pending application;
  * DB_NOTFOUND if it is no longer pending. */
 int store_application_decide(struct db *db, int64_t id, const char *status,
@@ -314,9 +316,10 @@ int store_member_insert(struct db *db, struct member_rec *m);
 int store_member_by_no(struct db *db, const char *member_no, struct member_rec *out);
 int store_member_by_access(struct db *db, const char *access_digest, struct member_rec *out);
 /* Members in the subtree of path matching q: a member number, a phone
- * digest (phone_hash non-empty), or a name containing q; ids below before. */
+ * digest (phone_hash, when not NULL), or a name containing q; ids below
+ * before. */
 int store_member_search(struct db *db, const char *path, int64_t district, const char *q,
-                        const char *phone_hash, int64_t before, int limit,
+                        const unsigned char *phone_hash, int64_t before, int limit,
                         member_cb cb, void *ud);
 
 /* The application a worker's personal token belongs to (newest). */

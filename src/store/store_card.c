@@ -24,8 +24,12 @@ static void read_card(struct db_stmt *st, struct card_rec *c)
     c->event_id = db_i64(st, 3);
     c->replaces_id = db_i64(st, 4);
     store_col(st, 5, c->member_no, sizeof c->member_no);
-    store_col(st, 6, c->card_hash, sizeof c->card_hash);
     size_t n;
+    const void *h = db_blob(st, 6, &n);
+    if (h && n == sizeof c->card_hash)
+        memcpy(c->card_hash, h, n);
+    else
+        memset(c->card_hash, 0, sizeof c->card_hash);
     const void *p = db_blob(st, 7, &n);
     c->card_enc_len = p && n <= sizeof c->card_enc ? n : 0;
     if (c->card_enc_len)
@@ -45,8 +49,8 @@ int store_card_insert(struct db *db, struct card_rec *c, int64_t by)
         "status, replaces_id, issued_on, issued_at, issued_by, district_id) "
         "VALUES ($1, $2, $3, $4, $5, $6, 'live', $7, $8, $9, $10, "
         "(SELECT district_id FROM orgs WHERE id = $2)) RETURNING id",
-        "iiIsbsIsiI", c->member_id, c->org_id, c->event_id, c->card_hash, c->card_enc,
-        c->card_enc_len, c->last4, c->replaces_id, c->issued_on, c->issued_at, by);
+        "iiIbbsIsiI", c->member_id, c->org_id, c->event_id, c->card_hash,
+        sizeof c->card_hash, c->card_enc, c->card_enc_len, c->last4, c->replaces_id, c->issued_on, c->issued_at, by);
     int rc = db_step(st);
     if (rc == DB_ROW) {
         c->id = db_i64(st, 0);
@@ -71,10 +75,11 @@ int store_card_live(struct db *db, int64_t member_id, struct card_rec *out)
     return rc;
 }
 
-int store_card_number_taken(struct db *db, const char *card_hash, bool *taken)
+int store_card_number_taken(struct db *db, const unsigned char card_hash[PERSON_DIGEST_BYTES],
+                            bool *taken)
 {
-    struct db_stmt *st = db_run(db, "SELECT count(*) FROM cards WHERE card_hash = $1", "s",
-                                card_hash);
+    struct db_stmt *st = db_run(db, "SELECT count(*) FROM cards WHERE card_hash = $1", "b",
+                                card_hash, (size_t)PERSON_DIGEST_BYTES);
     int rc = store_one(db_step(st));
     if (rc == DB_OK)
         *taken = db_i64(st, 0) > 0;

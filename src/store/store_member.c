@@ -88,13 +88,22 @@ static void read_blob(struct db_stmt *st, int col, unsigned char *dst, size_t ca
     *len = n;
 }
 
+/* Copies a digest column into d (zeros unless it has the digest's size). */
+static void read_digest(struct db_stmt *st, int col, unsigned char d[PERSON_DIGEST_BYTES])
+{
+    size_t n;
+    read_blob(st, col, d, PERSON_DIGEST_BYTES, &n);
+    if (n != PERSON_DIGEST_BYTES)
+        memset(d, 0, PERSON_DIGEST_BYTES);
+}
+
 static void read_person(struct db_stmt *st, int c, struct person_rec *p)
 {
     store_col(st, c + 0, p->name, sizeof p->name);
-    store_col(st, c + 1, p->id_hash, sizeof p->id_hash);
+    read_digest(st, c + 1, p->id_hash);
     read_blob(st, c + 2, p->id_enc, sizeof p->id_enc, &p->id_enc_len);
     store_col(st, c + 3, p->id_mask, sizeof p->id_mask);
-    store_col(st, c + 4, p->phone_hash, sizeof p->phone_hash);
+    read_digest(st, c + 4, p->phone_hash);
     read_blob(st, c + 5, p->phone_enc, sizeof p->phone_enc, &p->phone_enc_len);
     store_col(st, c + 6, p->phone_mask, sizeof p->phone_mask);
     store_col(st, c + 7, p->gender, sizeof p->gender);
@@ -154,10 +163,10 @@ int store_application_insert(struct db *db, struct application_rec *a)
         "consent_version, access_digest, district_id, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
         "$18, $19, $20, $21, (SELECT district_id FROM orgs WHERE id = $1), $22) RETURNING id",
-        "iiIssssbssbsssssIsissi",
+        "iiIsssbbsbbsssssIsissi",
         a->org_id, a->source_org_id, a->source_event_id, a->status, a->channel, p->name,
-        p->id_hash, p->id_enc, p->id_enc_len, p->id_mask, p->phone_hash, p->phone_enc,
-        p->phone_enc_len, p->phone_mask, p->gender, p->birth_date, p->employer_name,
+        p->id_hash, sizeof p->id_hash, p->id_enc, p->id_enc_len, p->id_mask,
+        p->phone_hash, sizeof p->phone_hash, p->phone_enc, p->phone_enc_len, p->phone_mask, p->gender, p->birth_date, p->employer_name,
         or_null(p->employer_uscc), p->employer_id, p->category, (int64_t)p->migrant,
         a->consent_version, a->access_digest, a->created_at);
     int rc = db_step(st);
@@ -181,12 +190,13 @@ int store_application_by_id(struct db *db, int64_t id, struct application_rec *o
     return rc;
 }
 
-int store_person_state(struct db *db, const char *id_hash, bool *pending, bool *member)
+int store_person_state(struct db *db, const unsigned char id_hash[PERSON_DIGEST_BYTES],
+                       bool *pending, bool *member)
 {
     struct db_stmt *st = db_run(db,
         "SELECT (SELECT count(*) FROM applications WHERE id_hash = $1 AND status = 'pending'), "
         "(SELECT count(*) FROM members WHERE id_hash = $1 "
-        "AND status IN ('active', 'transferring'))", "s", id_hash);
+        "AND status IN ('active', 'transferring'))", "b", id_hash, (size_t)PERSON_DIGEST_BYTES);
     int rc = store_one(db_step(st));
     if (rc == DB_OK) {
         *pending = db_i64(st, 0) > 0;
@@ -292,10 +302,11 @@ int store_member_insert(struct db *db, struct member_rec *m)
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
         "$18, $19, $20, $21, $22, $23, (SELECT district_id FROM orgs WHERE id = $1), $24, $24) "
         "RETURNING id",
-        "issIIIssbssbsssssIsisisi",
+        "issIIIsbbsbbsssssIsisisi",
         m->org_id, *m->status ? m->status : "active", m->channel, m->source_org_id,
-        m->source_event_id, m->application_id, p->name, p->id_hash, p->id_enc,
-        p->id_enc_len, p->id_mask, p->phone_hash, p->phone_enc, p->phone_enc_len,
+        m->source_event_id, m->application_id, p->name, p->id_hash, sizeof p->id_hash,
+        p->id_enc, p->id_enc_len, p->id_mask, p->phone_hash, sizeof p->phone_hash,
+        p->phone_enc, p->phone_enc_len,
         p->phone_mask, p->gender, p->birth_date, p->employer_name, or_null(p->employer_uscc),
         p->employer_id, p->category, (int64_t)p->migrant, or_null(m->access_digest),
         m->joined_at, m->joined_on, now);
@@ -340,7 +351,7 @@ int store_member_by_access(struct db *db, const char *access_digest, struct memb
 }
 
 int store_member_search(struct db *db, const char *path, int64_t district, const char *q,
-                        const char *phone_hash, int64_t before, int limit,
+                        const unsigned char *phone_hash, int64_t before, int limit,
                         member_cb cb, void *ud)
 {
     char hi[ORG_PATH_MAX + 2];
@@ -354,15 +365,15 @@ int store_member_search(struct db *db, const char *path, int64_t district, const
                     "WHERE x.district_id = $8 AND o.path >= $1 AND o.path < $2 "
                     "AND ($3 = 0 OR x.id < $3) AND (x.member_no = $4 OR x.phone_hash = $5 "
                     "OR x.name LIKE $6 ESCAPE '\\') ORDER BY x.id DESC LIMIT $7",
-                    "ssisssii", path, hi, before, q ? q : "", phone_hash ? phone_hash : "",
-                    like, (int64_t)limit, district);
+                    "ssisbsii", path, hi, before, q ? q : "", phone_hash,
+                    (size_t)PERSON_DIGEST_BYTES, like, (int64_t)limit, district);
     else
         st = db_run(db, MEMBER_SELECT
                     "WHERE o.path >= $1 AND o.path < $2 "
                     "AND ($3 = 0 OR x.id < $3) AND (x.member_no = $4 OR x.phone_hash = $5 "
                     "OR x.name LIKE $6 ESCAPE '\\') ORDER BY x.id DESC LIMIT $7",
-                    "ssisssi", path, hi, before, q ? q : "", phone_hash ? phone_hash : "",
-                    like, (int64_t)limit);
+                    "ssisbsi", path, hi, before, q ? q : "", phone_hash,
+                    (size_t)PERSON_DIGEST_BYTES, like, (int64_t)limit);
     if (!st)
         return DB_ERROR;
     int rc, stop = 0;

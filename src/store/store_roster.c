@@ -26,12 +26,13 @@
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "\
     "$17, $18, $19, $20, $21, $22, NULL, $23, $24, $25, $26, $26) "                  \
     "ON CONFLICT (id_hash) WHERE status IN ('active', 'transferring') DO NOTHING"
-#define ROSTER_INSERT_TYPES "isissIIIssbssbsssssIsiisii"
+#define ROSTER_INSERT_TYPES "isissIIIsbbsbbsssssIsiisii"
 #define ROSTER_INSERT_ARGS(id, no, t, p, district_id, now)                      \
     id, no, t->org_id, *t->status ? t->status : "active", t->channel,           \
         t->source_org_id, t->source_event_id, t->application_id, p->name,       \
-        p->id_hash, p->id_enc, p->id_enc_len, p->id_mask, p->phone_hash,        \
-        p->phone_enc, p->phone_enc_len, p->phone_mask, p->gender, p->birth_date, \
+        p->id_hash, sizeof p->id_hash, p->id_enc, p->id_enc_len, p->id_mask,    \
+        p->phone_hash, sizeof p->phone_hash, p->phone_enc, p->phone_enc_len,    \
+        p->phone_mask, p->gender, p->birth_date,                                \
         p->employer_name, *p->employer_uscc ? p->employer_uscc : NULL,          \
         p->employer_id, p->category, (int64_t)p->migrant, t->joined_at,         \
         t->joined_on, district_id, now
@@ -113,9 +114,9 @@ int store_roster_add(struct db *db, const struct member_rec *tmpl, int64_t distr
 }
 
 /* The page cache an SQLite connection gets for a bulk import: the random
- * keys of the members' ID and phone digests touch pages all over their
- * indexes, and a cache that holds them halves the time of a large
- * import. */
+ * keys of the members' ID digest touch pages all over its index, and a
+ * cache that holds it (and the table's last pages) saves rereading them
+ * from the file on every batch. */
 #define BULK_CACHE_KIB 262144
 
 int store_roster_bulk(struct db *db, bool on, int64_t *saved)

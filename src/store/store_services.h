@@ -15,7 +15,7 @@
 struct card_rec {
     int64_t id, member_id, org_id, event_id, replaces_id;
     char member_no[24];
-    char card_hash[65];
+    unsigned char card_hash[PERSON_DIGEST_BYTES];   /* keyed digest of the number */
     unsigned char card_enc[SEALED_MAX];
     size_t card_enc_len;
     char last4[5];
@@ -34,7 +34,8 @@ int store_card_insert(struct db *db, struct card_rec *c, int64_t by);
 /* The member's live card. */
 int store_card_live(struct db *db, int64_t member_id, struct card_rec *out);
 /* Is there a card with this number digest (any member, any status)? */
-int store_card_number_taken(struct db *db, const char *card_hash, bool *taken);
+int store_card_number_taken(struct db *db, const unsigned char card_hash[PERSON_DIGEST_BYTES],
+                            bool *taken);
 /* Ends a live card (status lost or replaced); DB_NOTFOUND if not live. */
 int store_card_end(struct db *db, int64_t id, const char *status, const char *reason);
 /* A member's cards, newest first. */

@@ -75,5 +75,7 @@ void page_member_services(struct req *r, const struct member_rec *m);
 struct employer_rec;
 void page_open_case_form(struct req *r, const struct employer_rec *e, const char *guide,
                          int64_t event_id);
+void page_import(struct req *r);
+void page_import_post(struct req *r);
 
 #endif

@@ -22,6 +22,7 @@ void page_begin(struct req *r, const char *title)
         html_raw_trusted(b, "<nav class=\"main\"><a href=\"/console\">组织</a>"
                             "<a href=\"/console/applications\">入会审核</a>"
                             "<a href=\"/console/members\">会员</a>"
+                            "<a href=\"/console/import\">名册导入</a>"
                             "<a href=\"/console/events\">沟通会</a>"
                             "<a href=\"/console/campaigns\">活动看板</a>"
                             "<a href=\"/console/foundings\">建会</a>"

@@ -137,9 +137,10 @@ void page_org(struct req *r)
         "<dt>下属组织总数</dt><dd>%lld 个</dd></dl>"
         "<p class=\"actions\"><a href=\"/console/orgs/%s/poster\">入会海报（二维码）</a> · "
         "<a href=\"/console/applications?org=%s\">入会审核</a> · "
-        "<a href=\"/console/members?org=%s\">会员</a></p></section>",
+        "<a href=\"/console/members?org=%s\">会员</a> · "
+        "<a href=\"/console/import?org=%s\">导入会员名册</a></p></section>",
         o.name, o.code, org_level_label(o.level), (long long)o.children,
-        (long long)o.descendants, o.code, o.code, o.code);
+        (long long)o.descendants, o.code, o.code, o.code, o.code);
     html_raw_trusted(b, "<section class=\"card\"><h2>下级组织</h2>");
     if (kids.n) {
         html_raw_trusted(b, "<ul class=\"tree\">");

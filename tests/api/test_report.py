@@ -262,6 +262,7 @@ class CountersStayExactTest(ServerTest):
         return {
             "activities": sum(acts.values()), "worker": acts.get("worker_meeting", 0),
             "joined": sum(joined.values()), "qr": joined.get("qr", 0),
+            "import": joined.get("import", 0),
             "leaflets": sum(v for k, v in tallies.items() if k.startswith("material:")),
             "cards": tallies.get("cards:", 0) + loose, "founded": founded,
         }
@@ -272,6 +273,7 @@ class CountersStayExactTest(ServerTest):
         return {
             "activities": j["activities"]["total"], "worker": j["activities"]["worker_meetings"],
             "joined": j["members_joined"]["total"], "qr": j["members_joined"]["via_qr"],
+            "import": j["members_joined"]["import"],
             "leaflets": j["materials"]["total"], "cards": j["cards_issued"],
             "founded": j["unions_founded"]["total"],
         }
@@ -339,6 +341,26 @@ class CountersStayExactTest(ServerTest):
         r = s.request("POST", "/api/v1/members/%s/card/reissue" % nos[1],
                       {"card_no": luhn("62220202%010d" % 902), "reason": "丢失"}, token=a)
         self.assertEqual(r.status, 201, r)
+        self.assertExact()
+        # Rosters imported: a file, the same file again (nothing new), and a
+        # file half of whose people are members already.
+        data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
+        gbk = os.path.join(data, "roster-sample-gbk.csv")
+        for _ in range(2):
+            c = s.cli("import", "members", gbk, "--org", "110118003")
+            self.assertEqual(c.returncode, 0, c.stderr)
+            self.assertExact()
+        with open(gbk, "rb") as f:
+            lines = f.read().split(b"\n")
+        mixed = os.path.join(s.dir, "mixed.csv")
+        with open(mixed, "wb") as f:
+            f.write(b"\n".join(lines[:len(lines) // 2]) + b"\n")
+        c = s.cli("import", "members", mixed, "--org", "110118100")
+        self.assertEqual(c.returncode, 0, c.stderr)
+        self.assertExact()
+        other = os.path.join(data, "roster-sample-utf8bom.csv")
+        c = s.cli("import", "members", other, "--org", "110118100")
+        self.assertEqual(c.returncode, 0, c.stderr)
         self.assertExact()
         # A union founded.
         e = s.request("POST", "/api/v1/employers", {"name": "变动公司", "headcount": 150,

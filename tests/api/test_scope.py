@@ -7,7 +7,7 @@ import os
 import re
 import urllib.parse
 
-from harness import ServerTest, main
+from harness import ServerTest, main, person, phone
 
 ROUTES_C = os.path.join(os.path.dirname(__file__), "..", "..", "src", "routes.c")
 
@@ -280,7 +280,18 @@ class ScopeTest(ServerTest):
                 "GET", "/console/giveaways/%d" % self.other_giveaway, None),
             "POST /console/giveaways/:id/redeem": (
                 "POST", "/console/giveaways/%d/redeem" % self.other_giveaway, None),
+            "GET /console/import": ("GET", "/console/import?org=110118002", None),
+            "POST /console/import": ("POST", "/console/import", self.upload_form("110118002")),
         }
+
+    def upload_form(self, org):
+        """A roster upload aimed at org: (multipart body, content type)."""
+        b = "----scope"
+        csv = ("姓名,身份证号,手机号\r\n越权,%s,%s\r\n" % (person(901), phone(901))).encode()
+        body = ('--%s\r\nContent-Disposition: form-data; name="org"\r\n\r\n%s\r\n'
+                '--%s\r\nContent-Disposition: form-data; name="file"; filename="r.csv"\r\n'
+                '\r\n' % (b, org, b)).encode() + csv + ("\r\n--%s--\r\n" % b).encode()
+        return body, "multipart/form-data; boundary=" + b
 
     def test_bulk_approval_refuses_each_item_outside(self):
         for who in (self.town, self.union):
@@ -326,6 +337,9 @@ class ScopeTest(ServerTest):
                     r = self.s.request("POST", path, raw=urllib.parse.urlencode(body).encode(),
                                        token=who, headers={
                                            "Content-Type": "application/x-www-form-urlencoded"})
+                elif isinstance(body, tuple):       # a multipart form
+                    r = self.s.request(method, path, raw=body[0], token=who,
+                                       headers={"Content-Type": body[1]})
                 else:
                     r = self.s.request(method, path, body, token=who)
                 self.assertEqual(r.status, 403, "%s: %r" % (name, r))
@@ -350,6 +364,11 @@ class ScopeTest(ServerTest):
         r = self.s.request("GET", "/api/v1/employers", token=t)
         self.assertEqual({e["org"] for e in r.json["items"]}, {"110118001"})
         self.assertEqual(self.s.request("GET", "/api/v1/audit", token=t).status, 200)
+        body, ctype = self.upload_form("110118001")
+        r = self.s.request("POST", "/console/import", raw=body, token=t,
+                           headers={"Content-Type": ctype})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn('<dd id="imported">1</dd>', r.text)
 
     def test_parent_and_ancestors_are_outside(self):
         for code in ("110118", "110000"):
@@ -373,6 +392,12 @@ class ScopeTest(ServerTest):
             before = self.s.snapshot()
             self.assertError(self.s.request(method, path, body, token=v), 403, "forbidden")
             self.assertUnchanged(before)
+        before = self.s.snapshot()
+        body, ctype = self.upload_form("110118002")
+        r = self.s.request("POST", "/console/import", raw=body, token=v,
+                           headers={"Content-Type": ctype})
+        self.assertEqual(r.status, 403, r)
+        self.assertUnchanged(before)
 
     def test_union_staff_cannot_manage(self):
         u = self.union

@@ -3,7 +3,9 @@
  * (length, URL-safe alphabet, uniqueness), random alphanumeric strings,
  * BLAKE2b token digests (known vectors, hex form, determinism), Argon2id
  * password hashes (format, salted, verify good/bad, the dummy hash),
- * constant-time string comparison, and the data key file (created with
+ * constant-time string comparison, the vault's keyed digests (16 bytes,
+ * a pinned vector, separated by kind and by key) and sealing, and the data
+ * key file (created with
  * mode 0600, never overwritten; loading refuses files readable by group or
  * others and files of the wrong size).
  */
@@ -124,6 +126,73 @@ static void test_digest(void **state)
     assert_string_not_equal(d, e);
     /* The digest is not the token. */
     assert_null(strstr(d, tok));
+}
+
+/* ---- the vault ---------------------------------------------------------- */
+
+/* Lower-case hex of n bytes into out (2n + 1). */
+static void hex(const unsigned char *b, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+static void test_vault_digest(void **state)
+{
+    (void)state;
+    unsigned char key[CRYPTO_KEY_BYTES];
+    for (int i = 0; i < CRYPTO_KEY_BYTES; i++)
+        key[i] = (unsigned char)i;
+    struct vault v, w;
+    vault_init(&v, key);
+    key[0] ^= 1;
+    vault_init(&w, key);
+
+    /* Pinned: the databases' lookups and unique indexes depend on these
+     * exact bytes (keyed BLAKE2b-128 of kind, NUL, value; the key from the
+     * key file through crypto_kdf, subkey 2 of "ub-vault"). */
+    unsigned char d[VAULT_DIGEST_BYTES], e[VAULT_DIGEST_BYTES];
+    char h[2 * VAULT_DIGEST_BYTES + 1];
+    vault_digest(&v, "id", "11010519491231002X", d);
+    hex(d, sizeof d, h);
+    assert_string_equal(h, "043d4e52ce72e8c9106006b2e61ea4f3");
+    vault_digest(&v, "phone", "13800001234", d);
+    hex(d, sizeof d, h);
+    assert_string_equal(h, "71fcc0ba1ffbe9ffd52e4855e730a045");
+
+    /* Deterministic; another kind, another value or another key gives
+     * another digest. */
+    vault_digest(&v, "id", "11010519491231002X", d);
+    vault_digest(&v, "id", "11010519491231002X", e);
+    assert_memory_equal(d, e, sizeof d);
+    vault_digest(&v, "phone", "11010519491231002X", e);
+    assert_memory_not_equal(d, e, sizeof d);
+    vault_digest(&v, "id", "34052419800101001X", e);
+    assert_memory_not_equal(d, e, sizeof d);
+    vault_digest(&w, "id", "11010519491231002X", e);
+    assert_memory_not_equal(d, e, sizeof d);
+}
+
+static void test_vault_seal(void **state)
+{
+    (void)state;
+    unsigned char key[CRYPTO_KEY_BYTES] = {7};
+    struct vault v, w;
+    vault_init(&v, key);
+    key[1] = 1;
+    vault_init(&w, key);
+    unsigned char a[18 + VAULT_SEAL_OVERHEAD], b[18 + VAULT_SEAL_OVERHEAD];
+    vault_seal(&v, "11010519491231002X", 18, a);
+    vault_seal(&v, "11010519491231002X", 18, b);
+    /* A fresh nonce each time: equal values do not look equal. */
+    assert_memory_not_equal(a, b, sizeof a);
+    char out[19];
+    assert_int_equal(vault_open(&v, a, sizeof a, out), 0);
+    assert_string_equal(out, "11010519491231002X");
+    assert_int_equal(vault_open(&w, a, sizeof a, out), -1);
+    a[sizeof a - 1] ^= 1;
+    assert_int_equal(vault_open(&v, a, sizeof a, out), -1);
+    assert_int_equal(vault_open(&v, a, VAULT_SEAL_OVERHEAD - 1, out), -1);
 }
 
 /* ---- passwords --------------------------------------------------------- */
@@ -355,6 +424,8 @@ int main(void)
         cmocka_unit_test(test_token_shape_and_uniqueness),
         cmocka_unit_test(test_random_alnum),
         cmocka_unit_test(test_digest),
+        cmocka_unit_test(test_vault_digest),
+        cmocka_unit_test(test_vault_seal),
         cmocka_unit_test(test_password_hash_verify),
         cmocka_unit_test(test_password_unicode),
         cmocka_unit_test(test_dummy_hash),

@@ -4,7 +4,10 @@
  * html_raw_trusted, html_url_escape) and for the router in
  * src/http/server.c (http_split_path, http_match: literal and :param
  * segments, trailing and repeated slashes, first match wins, method
- * mismatch flag, too many segments or parameters, HEAD matching GET).
+ * mismatch flag, too many segments or parameters, HEAD matching GET),
+ * and src/http/multipart.c (fields and files as browsers send them, data
+ * that looks like a boundary, quoted boundaries, preambles, and bodies
+ * that do not follow the format).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +20,7 @@
 #include <cmocka.h>
 
 #include "http/html.h"
+#include "http/multipart.h"
 #include "http/server.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
@@ -474,6 +478,94 @@ static void test_match_empty_table(void **state)
     arena_free(&a);
 }
 
+/* ---- multipart --------------------------------------------------------- */
+
+#define CT "multipart/form-data; boundary=----WebKitFormBoundaryX"
+#define SEP "------WebKitFormBoundaryX"
+
+static void test_multipart_form(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    /* The file holds the boundary (not after a line break, which would end
+     * the part), CRLFs, dashes and a NUL. */
+    static const char body[] =
+        SEP "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntok\r\n"
+        SEP "\r\nContent-Disposition: form-data; name=\"org\"\r\n\r\n\r\n"
+        SEP "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"名册 1.csv\"\r\n"
+        "Content-Type: text/csv\r\n\r\n"
+        "a,b " SEP "-not\r\n--\r\nx\0y\r\n"
+        SEP "--\r\n";
+    struct multipart_part p[4];
+    assert_int_equal(multipart_parse(CT, body, sizeof body - 1, p, 4, &a), 3);
+    assert_string_equal(p[0].name, "csrf");
+    assert_null(p[0].filename);
+    assert_int_equal(p[0].len, 3);
+    assert_memory_equal(p[0].data, "tok", 3);
+    assert_string_equal(p[1].name, "org");
+    assert_int_equal(p[1].len, 0);
+    assert_string_equal(p[2].name, "file");
+    assert_string_equal(p[2].filename, "名册 1.csv");
+    static const char file[] = "a,b " SEP "-not\r\n--\r\nx\0y";
+    assert_int_equal(p[2].len, sizeof file - 1);
+    assert_memory_equal(p[2].data, file, sizeof file - 1);
+    assert_ptr_equal(p[2].data, strstr(body, "a,b"));      /* not copied */
+
+    /* Too many parts for the room given. */
+    assert_int_equal(multipart_parse(CT, body, sizeof body - 1, p, 2, &a), -1);
+    arena_free(&a);
+}
+
+static void test_multipart_variants(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    struct multipart_part p[2];
+    /* A quoted boundary with other parameters, a preamble, a part
+     * without headers (no name: refused), an empty form. */
+    static const char q[] = "preamble\r\n--b c\r\nContent-Disposition: form-data; "
+                            "name=x\r\n\r\n1\r\n--b c--";
+    assert_int_equal(multipart_parse("Multipart/Form-Data; charset=utf-8; boundary=\"b c\"", q,
+                                     sizeof q - 1, p, 2, &a), 1);
+    assert_string_equal(p[0].name, "x");
+    assert_memory_equal(p[0].data, "1", 1);
+    static const char bare[] = "--b\r\n\r\n1\r\n--b--";
+    assert_int_equal(multipart_parse("multipart/form-data; boundary=b", bare, sizeof bare - 1,
+                                     p, 2, &a), -1);
+    assert_int_equal(multipart_parse("multipart/form-data; boundary=b", "--b--", 5, p, 2, &a),
+                     0);
+
+    /* Not what it claims to be. */
+    static const char one[] = "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1"
+                              "\r\n--b--";
+    const char *bad_types[] = {
+        NULL, "text/plain", "multipart/form-data", "multipart/form-dataX; boundary=b",
+        "multipart/form-data; boundary=", "multipart/form-data; boundary=\"b",
+        "multipart/mixed; boundary=b",
+    };
+    for (size_t i = 0; i < sizeof bad_types / sizeof *bad_types; i++)
+        assert_int_equal(multipart_parse(bad_types[i], one, sizeof one - 1, p, 2, &a), -1);
+    assert_int_equal(multipart_parse("multipart/form-data; boundary=b", one, sizeof one - 1,
+                                     p, 2, &a), 1);
+    /* Cut short, no boundary at all, another disposition, no blank line
+     * after the headers, NULL body. */
+    const char *bad_bodies[] = {
+        "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1",
+        "no boundary here",
+        "--b\r\nContent-Disposition: attachment; name=\"x\"\r\n\r\n1\r\n--b--",
+        "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n1\r\n--b--",
+        "--bX\r\n",
+        "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--bX\r\n--b--",
+    };
+    for (size_t i = 0; i < sizeof bad_bodies / sizeof *bad_bodies; i++)
+        assert_int_equal(multipart_parse("multipart/form-data; boundary=b", bad_bodies[i],
+                                         strlen(bad_bodies[i]), p, 2, &a), -1);
+    assert_int_equal(multipart_parse("multipart/form-data; boundary=b", NULL, 0, p, 2, &a), -1);
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -493,6 +585,8 @@ int main(void)
         cmocka_unit_test(test_match_head_is_get),
         cmocka_unit_test(test_match_too_many_segments),
         cmocka_unit_test(test_match_empty_table),
+        cmocka_unit_test(test_multipart_form),
+        cmocka_unit_test(test_multipart_variants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -166,6 +166,29 @@ static void test_arena_strings(void **state)
 
 /* ---- buf --------------------------------------------------------------- */
 
+static void test_buf_base64(void **state)
+{
+    (void)state;
+    /* RFC 4648 section 10, then binary bytes and an empty input. */
+    static const char *const vec[][2] = {
+        {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+    };
+    struct buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < sizeof vec / sizeof *vec; i++) {
+        buf_reset(&b);
+        buf_puts(&b, ">");
+        buf_base64(&b, vec[i][0], strlen(vec[i][0]));
+        assert_int_equal(b.len, 1 + strlen(vec[i][1]));
+        assert_string_equal(b.data + 1, vec[i][1]);
+    }
+    buf_reset(&b);
+    buf_base64(&b, "\xef\xbb\xbf\xff\0\xfe", 6);
+    assert_string_equal(b.data, "77u//wD+");
+    buf_free(&b);
+}
+
 static void test_buf_basics(void **state)
 {
     (void)state;
@@ -625,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_arena_zalloc),
         cmocka_unit_test(test_arena_strings),
         cmocka_unit_test(test_buf_basics),
+        cmocka_unit_test(test_buf_base64),
         cmocka_unit_test(test_buf_growth),
         cmocka_unit_test(test_buf_printf_lengths),
         cmocka_unit_test(test_buf_steal),

@@ -5,15 +5,20 @@
 //   wrong ID check digit refused next to the field, fixes it, submits, and
 //   sees the application pending on /card; a staff member on a desktop signs
 //   in, approves it in the console, and the worker's /card becomes the
-//   electronic member card with a QR code.
+//   electronic member card with a QR code; then the staff member uploads
+//   the GBK sample roster and downloads the report of its refused rows.
 //
 // The server and browser come from common.mjs.  Run through meson
 // (`meson test -C build --suite web`) or see README.md.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ADMIN_PW, Server, TIMEOUT, idNumber, launch, phoneContext, shot, signIn } from './common.mjs';
 
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ORG = '110118';
 const GOOD_ID = idNumber(123);
 const BAD_ID = GOOD_ID.slice(0, 17) + (GOOD_ID[17] === '0' ? '1' : '0');
@@ -197,6 +202,44 @@ describe('scan-to-join in a browser', { concurrency: false }, () => {
     assert.ok(box && box.width >= 100 && box.width <= 375 && box.height >= 100,
               `QR code box ${JSON.stringify(box)}`);
     await shot(page, 'card-member');
+  });
+
+  step('staff upload a GBK roster and download the refused rows', async () => {
+    const p = await desk.newPage();
+    const resp = await p.goto(`${server.base}/console/import?org=110118001`);
+    assert.equal(resp.status(), 200);
+    await p.getByRole('heading', { name: '导入会员名册' }).waitFor();
+    await p.locator('select[name="org"]').selectOption('110118001');
+    await p.locator('input[name="file"]').setInputFiles(
+      path.join(HERE, '..', 'data', 'roster-sample-gbk.csv'));
+    const [post] = await Promise.all([
+      p.waitForResponse((r) => r.request().method() === 'POST'
+                               && new URL(r.url()).pathname === '/console/import'),
+      p.getByRole('button', { name: '导入', exact: true }).click(),
+    ]);
+    assert.equal(post.status(), 200);
+    await p.getByRole('heading', { name: '导入结果' }).waitFor();
+    const figures = {};
+    for (const id of ['rows', 'imported', 'already', 'refused'])
+      figures[id] = Number(await p.locator('#' + id).innerText());
+    assert.deepEqual(figures, { rows: 60, imported: 45, already: 0, refused: 15 });
+    assert.match(await p.locator('main').innerText(), /GBK编码/);
+    assert.equal(await p.locator('#refusals tbody tr').count(), 15);
+    assert.match(await p.locator('#refusals').innerText(), /身份证号被Excel转成了数字/);
+    await shot(p, 'console-import');
+    const [download] = await Promise.all([
+      p.waitForEvent('download'),
+      p.getByRole('link', { name: '下载未导入行的报告（CSV）' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), '未导入的行.csv');
+    const csv = fs.readFileSync(await download.path());
+    assert.deepEqual([...csv.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a BOM for Excel');
+    const lines = csv.toString('utf8').slice(1).trim().split('\r\n');
+    assert.equal(lines[0], '行号,原因代码,说明,姓名');
+    assert.equal(lines.length, 16);
+    assert.equal(server.query("SELECT count(*) FROM members m JOIN orgs o ON o.id = m.org_id " +
+                              "WHERE o.code = '110118001' AND m.channel = 'import'"), '45');
+    await p.close();
   });
 
   step('the join page is at most 30 KB and nothing left 127.0.0.1', () => {

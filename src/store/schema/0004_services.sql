@@ -11,7 +11,7 @@ CREATE TABLE cards (
     member_id   BIGINT NOT NULL REFERENCES members (id),
     org_id      BIGINT NOT NULL REFERENCES orgs (id),    -- the member's org when issued
     event_id    BIGINT REFERENCES events (id),           -- where it was handed out
-    card_hash   TEXT NOT NULL,
+    card_hash   {{bytes}} NOT NULL,
     card_enc    {{bytes}} NOT NULL,
     card_last4  TEXT NOT NULL,
     status      TEXT NOT NULL CHECK (status IN ('live', 'lost', 'replaced')),
