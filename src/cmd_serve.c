@@ -84,8 +84,8 @@ int cmd_serve(int argc, char **argv)
         store_release(app.store, db);
     }
     store_optimize(app.store);
-    if (store_group_commit(app.store)) {
-        fprintf(stderr, "unionbridge: serve: cannot start the commit syncer\n");
+    if (store_group_commit(app.store) || store_writer_start(app.store)) {
+        fprintf(stderr, "unionbridge: serve: cannot start the commit syncer or writer\n");
         app_close(&app);
         return 1;
     }

@@ -68,6 +68,12 @@ struct req {
     int nheaders;
     bool observed;                      /* counted in the metrics */
     bool retryable;                     /* failed on a lost race: run again */
+
+    /* A parked request (http_park): started once the connection is
+     * parked, answered by `then` once http_resume is called. */
+    void (*park_start)(struct req *r);
+    void (*park_then)(struct req *r);
+    void *ud;                           /* the handler's, across a park */
 };
 
 /* ---- Input ------------------------------------------------------------- */

@@ -12,6 +12,8 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <time.h>
+#include <unistd.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,7 @@ struct http_server {
     struct http_config cfg;
     struct metrics *metrics;
     struct route_segs *segs;        /* one per route, pre-split */
+    unsigned long parked;           /* connections parked now (atomic) */
 };
 
 static const char CSP_PAGE[] =
@@ -264,8 +267,37 @@ static void dispatch(struct req *r)
         r->status = 0;
         r->nheaders = 0;
     }
-    if (!r->status)
+    if (!r->status && !r->park_start)
         reply_error(r, 500, "internal_error", "服务器内部错误");
+}
+
+/* ---- Parking ----------------------------------------------------------- */
+
+void http_park(struct req *r, void (*start)(struct req *r), void (*then)(struct req *r))
+{
+    r->park_start = start;
+    r->park_then = then;
+}
+
+void http_resume(struct req *r)
+{
+    MHD_resume_connection(r->conn);
+}
+
+/* After the handler parked r: suspends the connection, then starts the
+ * work (which may resume it at once, from another thread). */
+static enum MHD_Result park(struct http_server *s, struct req *r)
+{
+    if (r->db) {
+        store_release(s->cfg.store, r->db);
+        r->db = NULL;
+    }
+    void (*start)(struct req *) = r->park_start;
+    r->park_start = NULL;
+    __atomic_add_fetch(&s->parked, 1, __ATOMIC_SEQ_CST);
+    MHD_suspend_connection(r->conn);
+    start(r);
+    return MHD_YES;
 }
 
 static enum MHD_Result send_response(struct req *r)
@@ -355,9 +387,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    if (r->park_then) {     /* resumed: answer it */
+        void (*then)(struct req *) = r->park_then;
+        r->park_then = NULL;
+        __atomic_sub_fetch(&s->parked, 1, __ATOMIC_SEQ_CST);
+        then(r);
+        if (!r->status)
+            reply_error(r, 500, "internal_error", "服务器内部错误");
+        if (r->db) {
+            store_release(s->cfg.store, r->db);
+            r->db = NULL;
+        }
+        return send_response(r);
+    }
     if (r->status)          /* already answered (oversized body) */
         return MHD_YES;
     dispatch(r);
+    if (r->park_start)
+        return park(s, r);
     /* Hand the connection back now, not when the client has read the
      * answer: the pool then never needs more connections than threads. */
     if (r->db) {
@@ -376,6 +423,8 @@ static void on_complete(void *cls, struct MHD_Connection *c, void **state,
     struct req *r = *state;
     if (!r)
         return;
+    if (r->park_then)           /* resumed, but the client had left */
+        __atomic_sub_fetch(&s->parked, 1, __ATOMIC_SEQ_CST);
     if (!r->observed)           /* the client left before an answer */
         metrics_observe(s->metrics, r->route_index, 499, ub_mono_ns() - r->start_ns);
     if (r->db)
@@ -455,7 +504,8 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
     free(owned);
     free(names);
 
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG
+                     | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
@@ -482,7 +532,17 @@ void http_stop(struct http_server *s)
 {
     if (!s)
         return;
+    /* Stop accepting, then let every parked request be answered: stopping
+     * libmicrohttpd with a connection still suspended is not allowed.
+     * Whoever resumes them (the store's writer) is still running. */
+    MHD_socket listener = MHD_quiesce_daemon(s->d);
+    while (__atomic_load_n(&s->parked, __ATOMIC_SEQ_CST) > 0) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
     MHD_stop_daemon(s->d);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);        /* quiesce handed it to us */
     metrics_free(s->metrics);
     free(s->segs);
     free(s);

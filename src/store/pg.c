@@ -257,6 +257,18 @@ static int pg_commit(struct db *db)
     return pg_exec(db, "COMMIT");
 }
 
+static int pg_commit_nowait(struct db *db, uint64_t *ticket)
+{
+    *ticket = 0;                /* PostgreSQL answers COMMIT once durable */
+    return pg_commit(db);
+}
+
+static void pg_wait_durable(struct db *db, uint64_t ticket)
+{
+    (void)db;
+    (void)ticket;
+}
+
 static int pg_rollback(struct db *db)
 {
     struct pg_db *p = (struct pg_db *)db;
@@ -281,6 +293,11 @@ static const char *pg_errmsg(struct db *db)
 {
     struct pg_db *p = (struct pg_db *)db;
     return p->err[0] ? p->err : PQerrorMessage(p->conn);
+}
+
+static bool pg_in_transaction(struct db *db)
+{
+    return PQtransactionStatus(((struct pg_db *)db)->conn) == PQTRANS_INTRANS;
 }
 
 static bool pg_healthy(struct db *db)
@@ -328,12 +345,16 @@ static const struct db_ops pg_ops = {
     .col_null = pg_col_null,
     .done = pg_done,
     .exec = pg_exec,
+    .exec_literal = pg_exec,
     .begin = pg_begin,
     .commit = pg_commit,
+    .commit_nowait = pg_commit_nowait,
+    .wait_durable = pg_wait_durable,
     .rollback = pg_rollback,
     .lock_schema = pg_lock_schema,
     .optimize = pg_optimize,
     .errmsg = pg_errmsg,
+    .in_transaction = pg_in_transaction,
     .healthy = pg_healthy,
     .close = pg_close,
 };

@@ -13,6 +13,7 @@
 #include "lib/util.h"
 #include "store/pg.h"
 #include "store/sqlite.h"
+#include "store/writer.h"
 
 struct store {
     char *url;
@@ -26,6 +27,7 @@ struct store {
     size_t opening;             /* connections being opened right now */
     bool create;                /* sqlite: create the file if missing */
     struct sqlite_file *file;   /* sqlite: what its connections share */
+    struct writer *writer;      /* the batch writer, once started */
     unsigned long closed_errors;
 };
 
@@ -82,6 +84,7 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    writer_stop(s->writer);     /* runs what is queued first */
     for (size_t i = 0; i < s->nall; i++)
         s->all[i]->ops->close(s->all[i]);
     free(s->all);
@@ -162,6 +165,41 @@ void store_release(struct store *s, struct db *db)
 int store_group_commit(struct store *s)
 {
     return s->file ? sqlite_file_group_commit(s->file) : 0;
+}
+
+int store_writer_start(struct store *s)
+{
+    if (s->writer)
+        return 0;
+    char err[256];
+    struct db *db = open_conn(s, err, sizeof err);
+    if (!db) {
+        log_error("store: the batch writer cannot connect: %s", err);
+        return -1;
+    }
+    s->writer = writer_start(db);
+    if (!s->writer) {
+        log_error("store: cannot start the batch writer");
+        db->ops->close(db);
+        return -1;
+    }
+    return 0;
+}
+
+void store_submit(struct store *s, struct store_job *j)
+{
+    if (s->writer) {
+        writer_submit(s->writer, j);
+        return;
+    }
+    j->next = NULL;
+    struct db *db = store_acquire(s);
+    if (!db) {
+        j->done(j, DB_ERROR);
+        return;
+    }
+    writer_run_batch(db, j);
+    store_release(s, db);
 }
 
 int store_optimize(struct store *s)

@@ -1,0 +1,24 @@
+/*
+ * writer.h: the store's batch writer (private to store/; the public half
+ * is store_job and store_submit in store.h).
+ */
+#ifndef UB_WRITER_H
+#define UB_WRITER_H
+
+#include "store/store.h"
+
+struct writer;
+
+/* Starts a writer thread that owns db (closed by writer_stop).  Returns
+ * NULL if the thread cannot start (db is then still the caller's). */
+struct writer *writer_start(struct db *db);
+/* Queues j for the next batch. */
+void writer_submit(struct writer *w, struct store_job *j);
+/* Runs what is queued, stops the thread, closes its connection, frees w. */
+void writer_stop(struct writer *w);
+
+/* Runs the jobs of list (linked by next) as one batch on db, in the
+ * calling thread, and calls each one's done. */
+void writer_run_batch(struct db *db, struct store_job *list);
+
+#endif
