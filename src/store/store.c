@@ -167,20 +167,32 @@ int store_group_commit(struct store *s)
     return s->file ? sqlite_file_group_commit(s->file) : 0;
 }
 
+/* Writer connections for PostgreSQL: batches on several connections
+ * overlap their round trips; more would only contend for the cores. */
+#define PG_WRITERS 4
+
 int store_writer_start(struct store *s)
 {
     if (s->writer)
         return 0;
-    char err[256];
-    struct db *db = open_conn(s, err, sizeof err);
-    if (!db) {
-        log_error("store: the batch writer cannot connect: %s", err);
-        return -1;
+    /* SQLite has one writer at a time whatever we do. */
+    size_t n = s->path ? 1 : PG_WRITERS;
+    struct db *dbs[PG_WRITERS];
+    for (size_t i = 0; i < n; i++) {
+        char err[256];
+        dbs[i] = open_conn(s, err, sizeof err);
+        if (!dbs[i]) {
+            log_error("store: the batch writer cannot connect: %s", err);
+            for (size_t k = 0; k < i; k++)
+                dbs[k]->ops->close(dbs[k]);
+            return -1;
+        }
     }
-    s->writer = writer_start(db);
+    s->writer = writer_start(dbs, n);
     if (!s->writer) {
         log_error("store: cannot start the batch writer");
-        db->ops->close(db);
+        for (size_t i = 0; i < n; i++)
+            dbs[i]->ops->close(dbs[i]);
         return -1;
     }
     return 0;

@@ -21,6 +21,7 @@
 
 /* A committed batch waiting to be durable. */
 struct batch {
+    struct db *db;                  /* whose commit it was */
     struct store_job *jobs;
     int rc;                         /* the commit's */
     uint64_t ticket;                /* for wait_durable */
@@ -28,19 +29,30 @@ struct batch {
 };
 
 /*
- * Two threads: the writer runs and commits batches; the completer waits
- * for each committed batch to be durable and tells its jobs.  So the next
- * batch runs while the disk syncs the last one.
+ * The writer threads run and commit batches, each on its connection (one
+ * for SQLite, whose writes are serial anyway; several for PostgreSQL, so
+ * that round trips overlap); the completer waits for each committed batch
+ * to be durable and tells its jobs.  So the next batch runs while the disk
+ * syncs the last one.  A batch whose commit is durable on return (ticket
+ * 0) is told at once by its writer.
  */
-struct writer {
+struct writer_thread {
+    struct writer *w;
     struct db *db;
+    pthread_t thread;
+};
+
+struct writer {
     pthread_mutex_t lock;
-    pthread_cond_t work;            /* writer: a job was queued, or stop */
-    pthread_cond_t committed;       /* completer: a batch, or the writer left */
+    pthread_cond_t work;            /* writers: a job was queued, or stop */
+    pthread_cond_t committed;       /* completer: a batch, or all writers left */
     struct store_job *head, **tail; /* jobs, oldest first */
     struct batch *bhead, **btail;   /* committed batches, oldest first */
-    bool stop, writer_left;
-    pthread_t thread, completer;
+    bool stop;
+    size_t running;                 /* writer threads still running */
+    size_t n;
+    struct writer_thread *threads;
+    pthread_t completer;
 };
 
 /* Runs one job inside the batch on db; returns what the job's done will be
@@ -106,7 +118,8 @@ void writer_run_batch(struct db *db, struct store_job *list)
 
 static void *writer_main(void *arg)
 {
-    struct writer *w = arg;
+    struct writer_thread *t = arg;
+    struct writer *w = t->w;
     pthread_mutex_lock(&w->lock);
     for (;;) {
         while (!w->head && !w->stop)
@@ -121,17 +134,26 @@ static void *writer_main(void *arg)
             w->tail = &w->head;
         last->next = NULL;
         pthread_mutex_unlock(&w->lock);
+        uint64_t ticket;
+        int rc = run_batch(t->db, jobs, &ticket);
+        if (!ticket) {
+            finish(jobs, rc);           /* durable already */
+            pthread_mutex_lock(&w->lock);
+            continue;
+        }
         struct batch *b = xmalloc(sizeof *b);
+        b->db = t->db;
         b->jobs = jobs;
-        b->rc = run_batch(w->db, jobs, &b->ticket);
+        b->rc = rc;
+        b->ticket = ticket;
         b->next = NULL;
         pthread_mutex_lock(&w->lock);
         *w->btail = b;
         w->btail = &b->next;
         pthread_cond_signal(&w->committed);
     }
-    w->writer_left = true;
-    pthread_cond_signal(&w->committed);
+    if (--w->running == 0)
+        pthread_cond_signal(&w->committed);
     pthread_mutex_unlock(&w->lock);
     return NULL;
 }
@@ -141,17 +163,17 @@ static void *completer_main(void *arg)
     struct writer *w = arg;
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        while (!w->bhead && !w->writer_left)
+        while (!w->bhead && w->running)
             pthread_cond_wait(&w->committed, &w->lock);
         struct batch *b = w->bhead;
         if (!b)
-            break;                      /* the writer left, all told */
+            break;                      /* the writers left, all told */
         w->bhead = b->next;
         if (!w->bhead)
             w->btail = &w->bhead;
         pthread_mutex_unlock(&w->lock);
         /* Only the file's shared state is touched: safe beside the writer. */
-        w->db->ops->wait_durable(w->db, b->ticket);
+        b->db->ops->wait_durable(b->db, b->ticket);
         finish(b->jobs, b->rc);
         free(b);
         pthread_mutex_lock(&w->lock);
@@ -160,32 +182,54 @@ static void *completer_main(void *arg)
     return NULL;
 }
 
-struct writer *writer_start(struct db *db)
+static void writer_free(struct writer *w)
 {
-    struct writer *w = xcalloc(1, sizeof *w);
-    w->db = db;
-    w->tail = &w->head;
-    w->btail = &w->bhead;
-    pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->work, NULL);
-    pthread_cond_init(&w->committed, NULL);
-    if (pthread_create(&w->completer, NULL, completer_main, w) != 0)
-        goto fail;
-    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
-        pthread_mutex_lock(&w->lock);
-        w->writer_left = true;
-        pthread_cond_signal(&w->committed);
-        pthread_mutex_unlock(&w->lock);
-        pthread_join(w->completer, NULL);
-        goto fail;
-    }
-    return w;
-fail:
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->work);
     pthread_cond_destroy(&w->committed);
+    free(w->threads);
     free(w);
-    return NULL;
+}
+
+/* Stops and joins the writer threads started so far, then the completer. */
+static void join_threads(struct writer *w, size_t started)
+{
+    pthread_mutex_lock(&w->lock);
+    w->stop = true;
+    w->running -= w->n - started;       /* those that never started */
+    pthread_cond_broadcast(&w->work);
+    pthread_cond_signal(&w->committed);
+    pthread_mutex_unlock(&w->lock);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(w->threads[i].thread, NULL);
+    pthread_join(w->completer, NULL);
+}
+
+struct writer *writer_start(struct db *const *dbs, size_t n)
+{
+    struct writer *w = xcalloc(1, sizeof *w);
+    w->tail = &w->head;
+    w->btail = &w->bhead;
+    w->n = n;
+    w->running = n;
+    w->threads = xcalloc(n, sizeof *w->threads);
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->work, NULL);
+    pthread_cond_init(&w->committed, NULL);
+    if (pthread_create(&w->completer, NULL, completer_main, w) != 0) {
+        writer_free(w);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        w->threads[i].w = w;
+        w->threads[i].db = dbs[i];
+        if (pthread_create(&w->threads[i].thread, NULL, writer_main, &w->threads[i]) != 0) {
+            join_threads(w, i);
+            writer_free(w);
+            return NULL;
+        }
+    }
+    return w;
 }
 
 void writer_submit(struct writer *w, struct store_job *j)
@@ -202,15 +246,8 @@ void writer_stop(struct writer *w)
 {
     if (!w)
         return;
-    pthread_mutex_lock(&w->lock);
-    w->stop = true;
-    pthread_cond_signal(&w->work);
-    pthread_mutex_unlock(&w->lock);
-    pthread_join(w->thread, NULL);
-    pthread_join(w->completer, NULL);
-    w->db->ops->close(w->db);
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->work);
-    pthread_cond_destroy(&w->committed);
-    free(w);
+    join_threads(w, w->n);
+    for (size_t i = 0; i < w->n; i++)
+        w->threads[i].db->ops->close(w->threads[i].db);
+    writer_free(w);
 }

@@ -9,9 +9,10 @@
 
 struct writer;
 
-/* Starts a writer thread that owns db (closed by writer_stop).  Returns
- * NULL if the thread cannot start (db is then still the caller's). */
-struct writer *writer_start(struct db *db);
+/* Starts n writer threads, one on each of dbs[0..n-1], which the writer
+ * then owns (closed by writer_stop).  Returns NULL if a thread cannot
+ * start (the connections are then still the caller's). */
+struct writer *writer_start(struct db *const *dbs, size_t n);
 /* Queues j for the next batch. */
 void writer_submit(struct writer *w, struct store_job *j);
 /* Runs what is queued, stops the thread, closes its connection, frees w. */
