@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "http/server.h"
+#include "lib/bodycache.h"
 #include "lib/log.h"
 #include "routes.h"
 #include "site.h"
@@ -89,8 +90,12 @@ int cmd_serve(int argc, char **argv)
         app_close(&app);
         return 1;
     }
+    /* Join pages live a second at most: long enough to spare the database
+     * under a crowd scanning one poster, short enough that a rename made
+     * by another process sharing the database shows soon. */
     struct site site = {
         .vault = &app.vault,
+        .join_pages = body_cache_new(256, 1000000000u),
         .base_url = app.base_url,
         .join_rate = o.join_rate,
     };
@@ -111,6 +116,7 @@ int cmd_serve(int argc, char **argv)
     struct http_server *srv = http_start(&cfg, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "unionbridge: serve: %s\n", err);
+        body_cache_free(site.join_pages);
         app_close(&app);
         return 1;
     }
@@ -122,6 +128,7 @@ int cmd_serve(int argc, char **argv)
     sigwait(&stop, &sig);
     log_info("stopping on signal %d", sig);
     http_stop(srv);
+    body_cache_free(site.join_pages);
     app_close(&app);
     return 0;
 }

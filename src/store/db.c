@@ -133,6 +133,20 @@ int db_exec_script(struct db *db, const char *sql)
     return rc;
 }
 
+void db_committed(struct db *db)
+{
+    if (db->changed && db->generation)
+        __atomic_add_fetch(db->generation, 1, __ATOMIC_SEQ_CST);
+    db->changed = false;
+}
+
+void db_mark_changed(struct db *db)
+{
+    db->changed = true;
+    if (!db->ops->in_transaction(db))
+        db_committed(db);
+}
+
 int db_begin(struct db *db)
 {
     if (!db->nested)
@@ -145,8 +159,12 @@ int db_begin(struct db *db)
 
 int db_commit(struct db *db)
 {
-    if (!db->nested)
-        return db->ops->commit(db);
+    if (!db->nested) {
+        int rc = db->ops->commit(db);
+        if (rc == DB_OK)
+            db_committed(db);
+        return rc;
+    }
     if (!db->savepoint)
         return DB_ERROR;
     db->savepoint = false;
@@ -155,8 +173,10 @@ int db_commit(struct db *db)
 
 int db_rollback(struct db *db)
 {
-    if (!db->nested)
+    if (!db->nested) {
+        db->changed = false;
         return db->ops->rollback(db);
+    }
     if (!db->savepoint)
         return DB_OK;
     db->savepoint = false;

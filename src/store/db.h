@@ -92,6 +92,10 @@ struct db {
      * outer one, and durable only once the outer one commits. */
     bool nested;
     bool savepoint;                      /* nested: the savepoint is open */
+    /* What pages cached by the server show (an org's name) changed in
+     * the open transaction: its commit moves *generation on. */
+    bool changed;
+    uint64_t *generation;                /* the store's; NULL: none */
 };
 
 /*
@@ -126,6 +130,13 @@ int db_commit(struct db *db);
 int db_rollback(struct db *db);
 /* True while db is inside a transaction (the outer one when nested). */
 bool db_in_transaction(struct db *db);
+
+/* Store functions that change what cached pages show call this: the
+ * store's generation moves on when the change is committed (at once when
+ * no transaction is open).  A commit made without db_commit (the batch
+ * writer's) calls db_committed after it. */
+void db_mark_changed(struct db *db);
+void db_committed(struct db *db);
 const char *db_errmsg(struct db *db);
 const char *db_backend(struct db *db);
 

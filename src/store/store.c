@@ -28,14 +28,22 @@ struct store {
     bool create;                /* sqlite: create the file if missing */
     struct sqlite_file *file;   /* sqlite: what its connections share */
     struct writer *writer;      /* the batch writer, once started */
+    uint64_t generation;        /* see store_generation (atomic) */
     unsigned long closed_errors;
 };
 
 static struct db *open_conn(struct store *s, char *err, size_t errlen)
 {
-    if (s->path)
-        return sqlite_open(s->file, s->create, err, errlen);
-    return pg_open(s->url, err, errlen);
+    struct db *db = s->path ? sqlite_open(s->file, s->create, err, errlen)
+                            : pg_open(s->url, err, errlen);
+    if (db)
+        db->generation = &s->generation;
+    return db;
+}
+
+uint64_t store_generation(struct store *s)
+{
+    return __atomic_load_n(&s->generation, __ATOMIC_SEQ_CST);
 }
 
 static bool is_pg_url(const char *url)

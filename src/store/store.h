@@ -106,6 +106,11 @@ unsigned long store_error_count(struct store *s);
 
 const char *store_backend(struct store *s);
 
+/* A number that moves on whenever this process commits a change that a
+ * page cached by the server shows (an org's name); other processes'
+ * changes are not counted (caches also expire). */
+uint64_t store_generation(struct store *s);
+
 /* ---- Organisations ----------------------------------------------------- */
 
 #define ORG_CODE_MAX 32

@@ -89,6 +89,8 @@ static int run_batch(struct db *db, struct store_job *list, uint64_t *ticket)
     /* A transaction that failed whole (an I/O error, or PostgreSQL's
      * aborted state, where COMMIT only rolls back) is not committed. */
     rc = db_in_transaction(db) ? db->ops->commit_nowait(db, ticket) : DB_ERROR;
+    if (rc == DB_OK)
+        db_committed(db);
     if (rc != DB_OK) {
         log_error("writer: a batch of jobs failed to commit: %s", db_errmsg(db));
         db_rollback(db);

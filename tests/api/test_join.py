@@ -61,6 +61,22 @@ class JoinTest(ServerTest):
         self.assertEqual(re.findall(r'(?:src|href)="(https?:)?//', html), [])
         self.assertEqual(self.s.request("GET", "/j/AAAAAAAAAAAA").status, 404)
 
+    def test_join_page_shows_a_rename_at_once(self):
+        # The page is kept rendered per token; a rename must not wait for it to expire.
+        self.assertEqual(self.s.request("POST", "/api/v1/orgs",
+                                        {"code": "j.ren", "name": "旧名工会", "level": "union",
+                                         "parent": "110118"}, token=self.s.admin).status, 201)
+        self.assertEqual(self.s.request("GET", "/api/v1/orgs/j.ren/qr.svg",
+                                        token=self.s.admin).status, 200)
+        tok = self.s.join_token("j.ren")
+        for _ in range(3):
+            self.assertIn("旧名工会", self.s.request("GET", "/j/" + tok).text)
+        r = self.s.request("PATCH", "/api/v1/orgs/j.ren", {"name": "新名工会"}, token=self.s.admin)
+        self.assertEqual(r.status, 200)
+        html = self.s.request("GET", "/j/" + tok).text
+        self.assertIn("新名工会", html)
+        self.assertNotIn("旧名工会", html)
+
     def form(self, fields):
         return self.s.request("POST", "/j/" + self.token,
                               raw=urllib.parse.urlencode(fields).encode(),
