@@ -1,5 +1,6 @@
 /*
- * bodycache.c: rendered bodies by key, one mutex per slot (bodycache.h).
+ * bodycache.c: rendered bodies by key, one reader-writer lock per slot, so
+ * that readers of one hot key never wait for each other (bodycache.h).
  */
 #include "lib/bodycache.h"
 
@@ -12,7 +13,7 @@
 #define KEY_MAX 64
 
 struct slot {
-    pthread_mutex_t lock;
+    pthread_rwlock_t lock;
     char key[KEY_MAX];              /* "" : empty */
     uint64_t gen;
     uint64_t expires;               /* ub_mono_ns() deadline */
@@ -33,7 +34,7 @@ struct body_cache *body_cache_new(size_t slots, uint64_t ttl_ns)
     c->ttl = ttl_ns;
     c->slots = xcalloc(slots, sizeof *c->slots);
     for (size_t i = 0; i < slots; i++)
-        pthread_mutex_init(&c->slots[i].lock, NULL);
+        pthread_rwlock_init(&c->slots[i].lock, NULL);
     return c;
 }
 
@@ -42,7 +43,7 @@ void body_cache_free(struct body_cache *c)
     if (!c)
         return;
     for (size_t i = 0; i <= c->mask; i++) {
-        pthread_mutex_destroy(&c->slots[i].lock);
+        pthread_rwlock_destroy(&c->slots[i].lock);
         free(c->slots[i].body);
     }
     free(c->slots);
@@ -61,12 +62,12 @@ bool body_cache_get(struct body_cache *c, const char *key, uint64_t gen, struct 
 {
     struct slot *s = slot_of(c, key);
     bool hit = false;
-    pthread_mutex_lock(&s->lock);
+    pthread_rwlock_rdlock(&s->lock);
     if (s->body && s->gen == gen && strcmp(s->key, key) == 0 && ub_mono_ns() < s->expires) {
         buf_append(out, s->body, s->len);
         hit = true;
     }
-    pthread_mutex_unlock(&s->lock);
+    pthread_rwlock_unlock(&s->lock);
     return hit;
 }
 
@@ -78,13 +79,13 @@ void body_cache_put(struct body_cache *c, const char *key, uint64_t gen, const v
     char *copy = xmalloc(len ? len : 1);
     memcpy(copy, body, len);
     struct slot *s = slot_of(c, key);
-    pthread_mutex_lock(&s->lock);
+    pthread_rwlock_wrlock(&s->lock);
     char *old = s->body;
     memcpy(s->key, key, strlen(key) + 1);
     s->gen = gen;
     s->expires = ub_mono_ns() + c->ttl;
     s->body = copy;
     s->len = len;
-    pthread_mutex_unlock(&s->lock);
+    pthread_rwlock_unlock(&s->lock);
     free(old);
 }
