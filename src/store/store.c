@@ -178,6 +178,13 @@ int store_group_commit(struct store *s)
 /* Writer connections for PostgreSQL: batches on several connections
  * overlap their round trips; more would only contend for the cores. */
 #define PG_WRITERS 4
+/* Jobs in one PostgreSQL transaction: each job's savepoints take two
+ * subtransaction ids, and past 64 of them in one transaction every
+ * snapshot in the cluster gets slower (the subxid cache overflows). */
+#define PG_BATCH_MAX 30
+/* Jobs in one SQLite transaction: bounds how long the file's write lock
+ * is held for the process's other writers. */
+#define SQLITE_BATCH_MAX 1024
 
 int store_writer_start(struct store *s)
 {
@@ -196,7 +203,7 @@ int store_writer_start(struct store *s)
             return -1;
         }
     }
-    s->writer = writer_start(dbs, n);
+    s->writer = writer_start(dbs, n, s->path ? SQLITE_BATCH_MAX : PG_BATCH_MAX);
     if (!s->writer) {
         log_error("store: cannot start the batch writer");
         for (size_t i = 0; i < n; i++)

@@ -15,10 +15,6 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
-/* At most this many jobs in one transaction: bounds how long the file's
- * write lock is held for the process's other writers. */
-#define BATCH_MAX 1024
-
 /* A committed batch waiting to be durable. */
 struct batch {
     struct db *db;                  /* whose commit it was */
@@ -51,6 +47,7 @@ struct writer {
     bool stop;
     size_t running;                 /* writer threads still running */
     size_t n;
+    size_t batch_max;               /* jobs in one transaction, at most */
     struct writer_thread *threads;
     pthread_t completer;
 };
@@ -129,7 +126,7 @@ static void *writer_main(void *arg)
         if (!w->head)
             break;                      /* stopping, nothing left */
         struct store_job *jobs = w->head, *last = jobs;
-        for (size_t n = 1; n < BATCH_MAX && last->next; n++)
+        for (size_t n = 1; n < w->batch_max && last->next; n++)
             last = last->next;
         w->head = last->next;
         if (!w->head)
@@ -207,9 +204,10 @@ static void join_threads(struct writer *w, size_t started)
     pthread_join(w->completer, NULL);
 }
 
-struct writer *writer_start(struct db *const *dbs, size_t n)
+struct writer *writer_start(struct db *const *dbs, size_t n, size_t batch_max)
 {
     struct writer *w = xcalloc(1, sizeof *w);
+    w->batch_max = batch_max;
     w->tail = &w->head;
     w->btail = &w->bhead;
     w->n = n;

@@ -10,9 +10,10 @@
 struct writer;
 
 /* Starts n writer threads, one on each of dbs[0..n-1], which the writer
- * then owns (closed by writer_stop).  Returns NULL if a thread cannot
- * start (the connections are then still the caller's). */
-struct writer *writer_start(struct db *const *dbs, size_t n);
+ * then owns (closed by writer_stop), running at most batch_max jobs in
+ * one transaction.  Returns NULL if a thread cannot start (the
+ * connections are then still the caller's). */
+struct writer *writer_start(struct db *const *dbs, size_t n, size_t batch_max);
 /* Queues j for the next batch. */
 void writer_submit(struct writer *w, struct store_job *j);
 /* Runs what is queued, stops the thread, closes its connection, frees w. */
