@@ -30,10 +30,11 @@ struct sqlite_file {
     pthread_cond_t work;            /* a committer waits: sync */
     pthread_cond_t done;            /* synced moved on */
     uint64_t committed, synced;     /* commit sequence numbers */
+    uint64_t syncing;               /* the highest a sync under way covers */
     bool stop;
     bool no_wal;                    /* WAL refused (a file system without it) */
-    pthread_t thread;
-    int wal_fd;
+    pthread_t threads[2];           /* syncers: a commit made while one syncs
+                                     * need not wait for it to end */
 
     /* Checkpoints under group commit: a thread of their own with a
      * connection of its own copies the WAL back into the database, so that
@@ -52,7 +53,6 @@ struct sqlite_file *sqlite_file_new(const char *path)
 {
     struct sqlite_file *f = xcalloc(1, sizeof *f);
     f->path = xstrdup(path);
-    f->wal_fd = -1;
     pthread_mutex_init(&f->write_lock, NULL);
     pthread_mutex_init(&f->sync_lock, NULL);
     pthread_cond_init(&f->work, NULL);
@@ -62,20 +62,21 @@ struct sqlite_file *sqlite_file_new(const char *path)
 }
 
 /* Makes the WAL durable up to now: fdatasync on our own descriptor of it
- * flushes every write made to the file through any descriptor. */
-static void sync_wal(struct sqlite_file *f)
+ * (*fd, the calling syncer's, opened here) flushes every write made to the
+ * file through any descriptor. */
+static void sync_wal(struct sqlite_file *f, int *fd)
 {
     char wal[4096];
     snprintf(wal, sizeof wal, "%s-wal", f->path);
     struct stat a, b;
-    if (f->wal_fd >= 0 && (fstat(f->wal_fd, &a) != 0 || stat(wal, &b) != 0
-                           || a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
-        close(f->wal_fd);
-        f->wal_fd = -1;
+    if (*fd >= 0 && (fstat(*fd, &a) != 0 || stat(wal, &b) != 0
+                     || a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
+        close(*fd);
+        *fd = -1;
     }
-    if (f->wal_fd < 0) {
-        f->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
-        if (f->wal_fd < 0) {
+    if (*fd < 0) {
+        *fd = open(wal, O_RDONLY | O_CLOEXEC);
+        if (*fd < 0) {
             log_error("sqlite: cannot open %s to sync it: %s", wal, strerror(errno));
             abort();                /* no durability: stop before lying */
         }
@@ -91,7 +92,7 @@ static void sync_wal(struct sqlite_file *f)
         }
         free(dir);
     }
-    if (fdatasync(f->wal_fd) != 0) {
+    if (fdatasync(*fd) != 0) {
         /* As PostgreSQL does: after a failed sync the page cache can no
          * longer be trusted; stop rather than acknowledge lost writes. */
         log_error("sqlite: fdatasync of %s failed: %s", wal, strerror(errno));
@@ -102,20 +103,29 @@ static void sync_wal(struct sqlite_file *f)
 static void *syncer(void *arg)
 {
     struct sqlite_file *f = arg;
+    int fd = -1;
     pthread_mutex_lock(&f->sync_lock);
     for (;;) {
-        while (!f->stop && f->synced == f->committed)
+        /* Work: commits that no sync under way covers. */
+        while (!f->stop && f->committed <= f->syncing)
             pthread_cond_wait(&f->work, &f->sync_lock);
-        if (f->synced == f->committed)
-            break;                  /* stopping, nothing left to sync */
+        if (f->committed <= f->syncing)
+            break;                  /* stopping; the syncs under way end */
         uint64_t target = f->committed;
+        f->syncing = target;
         pthread_mutex_unlock(&f->sync_lock);
-        sync_wal(f);
+        /* Started after commit `target` was written: covers it and all
+         * before it, whichever sync under way ends first. */
+        sync_wal(f, &fd);
         pthread_mutex_lock(&f->sync_lock);
-        f->synced = target;
-        pthread_cond_broadcast(&f->done);
+        if (target > f->synced) {
+            f->synced = target;
+            pthread_cond_broadcast(&f->done);
+        }
     }
     pthread_mutex_unlock(&f->sync_lock);
+    if (fd >= 0)
+        close(fd);
     return NULL;
 }
 
@@ -175,14 +185,18 @@ int sqlite_file_group_commit(struct sqlite_file *f)
         f->ckpt_h = NULL;
         return -1;
     }
-    if (pthread_create(&f->thread, NULL, syncer, f) != 0)
-        return -1;
-    if (pthread_create(&f->ckpt_thread, NULL, checkpointer, f) != 0) {
+    size_t started = 0;
+    while (started < UB_ARRAY_LEN(f->threads)
+           && pthread_create(&f->threads[started], NULL, syncer, f) == 0)
+        started++;
+    if (started < UB_ARRAY_LEN(f->threads)
+        || pthread_create(&f->ckpt_thread, NULL, checkpointer, f) != 0) {
         pthread_mutex_lock(&f->sync_lock);
         f->stop = true;
-        pthread_cond_signal(&f->work);
+        pthread_cond_broadcast(&f->work);
         pthread_mutex_unlock(&f->sync_lock);
-        pthread_join(f->thread, NULL);
+        for (size_t i = 0; i < started; i++)
+            pthread_join(f->threads[i], NULL);
         f->stop = false;
         return -1;
     }
@@ -199,15 +213,14 @@ void sqlite_file_free(struct sqlite_file *f)
     if (f->group) {
         pthread_mutex_lock(&f->sync_lock);
         f->stop = true;
-        pthread_cond_signal(&f->work);
+        pthread_cond_broadcast(&f->work);
         pthread_cond_signal(&f->ckpt_work);
         pthread_mutex_unlock(&f->sync_lock);
-        pthread_join(f->thread, NULL);
+        for (size_t i = 0; i < UB_ARRAY_LEN(f->threads); i++)
+            pthread_join(f->threads[i], NULL);
         pthread_join(f->ckpt_thread, NULL);
     }
     sqlite3_close(f->ckpt_h);
-    if (f->wal_fd >= 0)
-        close(f->wal_fd);
     pthread_mutex_destroy(&f->write_lock);
     pthread_mutex_destroy(&f->sync_lock);
     pthread_cond_destroy(&f->work);
