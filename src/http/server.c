@@ -7,17 +7,20 @@
  * chunk of body, then once with no more body (we run the handler and queue
  * the response).  Queueing on the very first call would turn keep-alive off,
  * so we never do, except to refuse an oversized body before reading it.
+ *
+ * A handler may park its request instead of answering (http_park): the
+ * connection is suspended until http_resume, and the next call answers.
  */
 #include "http/server.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
-#include <time.h>
-#include <unistd.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "http/auth.h"
 #include "http/metrics.h"

@@ -48,6 +48,7 @@ struct pg_db {
      * joins makes four round trips per join instead of eight. */
     const char *deferred[PG_MAX_DEFERRED];
     int ndeferred;
+    bool broken;                /* left in pipeline mode: not to be reused */
 };
 
 /* Maps a failed result's SQLSTATE to a DB_ code. */
@@ -225,7 +226,8 @@ static PGresult *exec_with_deferred(struct pg_db *p, struct db_stmt *st)
         if (PQstatus(p->conn) == CONNECTION_BAD)
             break;
     }
-    PQexitPipelineMode(p->conn);
+    if (!PQexitPipelineMode(p->conn))
+        p->broken = true;
     if (failed) {
         if (mine)
             PQclear(mine);
@@ -395,7 +397,7 @@ static bool pg_in_transaction(struct db *db)
 static bool pg_healthy(struct db *db)
 {
     struct pg_db *p = (struct pg_db *)db;
-    return PQstatus(p->conn) == CONNECTION_OK;
+    return PQstatus(p->conn) == CONNECTION_OK && !p->broken;
 }
 
 static void pg_close(struct db *db)

@@ -186,6 +186,16 @@ int store_group_commit(struct store *s)
  * is held for the process's other writers. */
 #define SQLITE_BATCH_MAX 1024
 
+/* The batch writer's way to replace a broken connection. */
+static struct db *reopen_conn(void *ud)
+{
+    char err[256];
+    struct db *db = open_conn(ud, err, sizeof err);
+    if (!db)
+        log_error("store: the batch writer cannot reconnect: %s", err);
+    return db;
+}
+
 int store_writer_start(struct store *s)
 {
     if (s->writer)
@@ -203,7 +213,7 @@ int store_writer_start(struct store *s)
             return -1;
         }
     }
-    s->writer = writer_start(dbs, n, s->path ? SQLITE_BATCH_MAX : PG_BATCH_MAX);
+    s->writer = writer_start(dbs, n, s->path ? SQLITE_BATCH_MAX : PG_BATCH_MAX, reopen_conn, s);
     if (!s->writer) {
         log_error("store: cannot start the batch writer");
         for (size_t i = 0; i < n; i++)

@@ -48,6 +48,8 @@ struct writer {
     size_t running;                 /* writer threads still running */
     size_t n;
     size_t batch_max;               /* jobs in one transaction, at most */
+    writer_reopen reopen;
+    void *reopen_ud;
     struct writer_thread *threads;
     pthread_t completer;
 };
@@ -133,6 +135,15 @@ static void *writer_main(void *arg)
             w->tail = &w->head;
         last->next = NULL;
         pthread_mutex_unlock(&w->lock);
+        if (!t->db->ops->healthy(t->db)) {
+            /* Only PostgreSQL connections break, and their commits are
+             * durable on return: no batch of the completer's holds it. */
+            struct db *fresh = w->reopen(w->reopen_ud);
+            if (fresh) {
+                t->db->ops->close(t->db);
+                t->db = fresh;
+            }
+        }
         uint64_t ticket;
         int rc = run_batch(t->db, jobs, &ticket);
         if (!ticket) {
@@ -204,10 +215,13 @@ static void join_threads(struct writer *w, size_t started)
     pthread_join(w->completer, NULL);
 }
 
-struct writer *writer_start(struct db *const *dbs, size_t n, size_t batch_max)
+struct writer *writer_start(struct db *const *dbs, size_t n, size_t batch_max,
+                            writer_reopen reopen, void *ud)
 {
     struct writer *w = xcalloc(1, sizeof *w);
     w->batch_max = batch_max;
+    w->reopen = reopen;
+    w->reopen_ud = ud;
     w->tail = &w->head;
     w->btail = &w->bhead;
     w->n = n;

@@ -10,7 +10,8 @@ import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import (Server, ServerTest, id_number, join_body, main, person, phone)
+from harness import (PG, Server, ServerTest, id_number, join_body, main, person, phone,
+                     psql)
 
 _UV = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _UW = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
@@ -353,6 +354,23 @@ class DurabilityTest(ServerTest):
         self.s.start()
         got = {r[0] for r in self.s.query("SELECT id FROM applications")}
         self.assertEqual(set(acked) - got, set(), "acknowledged but lost")
+
+
+class LostConnectionTest(ServerTest):
+
+    def test_joins_go_on_after_the_database_drops_its_connections(self):
+        if not self.s.pg_name:
+            self.skipTest("PostgreSQL only: an SQLite connection does not break")
+        tok = self.s.join_token("110118")
+        self.assertEqual(self.s.join(tok, 30001).status, 201)
+        # Every connection of the server's, the batch writers' among them.
+        psql(PG, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                 "WHERE datname = '%s'" % self.s.pg_name)
+        # Each writer may fail the batch it was running on a dead connection,
+        # once; it then connects again.
+        statuses = [self.s.join(tok, 30002 + k).status for k in range(6)]
+        self.assertEqual(set(statuses) - {201, 503}, set(), statuses)
+        self.assertEqual(statuses[-2:], [201, 201], statuses)
 
 
 if __name__ == "__main__":
