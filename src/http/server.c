@@ -41,6 +41,7 @@ struct http_server {
     struct metrics *metrics;
     struct route_segs *segs;        /* one per route, pre-split */
     unsigned long parked;           /* connections parked now (atomic) */
+    bool stopping;                  /* http_stop has begun (atomic) */
 };
 
 static const char CSP_PAGE[] =
@@ -368,6 +369,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r) {
         r = req_new(s, c, url, method);
         *state = r;
+        if (__atomic_load_n(&s->stopping, __ATOMIC_SEQ_CST)) {
+            /* No new work once stopping (parked requests must drain);
+             * the connection closes afterwards. */
+            reply_error(r, 503, "shutting_down", "服务正在停止，请稍后重试");
+            return send_response(r);
+        }
         const char *cl = req_header(r, "Content-Length");
         int64_t n;
         if (cl && ub_parse_i64(cl, &n) && (uint64_t)n > s->cfg.body_limit) {
@@ -535,9 +542,11 @@ void http_stop(struct http_server *s)
 {
     if (!s)
         return;
-    /* Stop accepting, then let every parked request be answered: stopping
-     * libmicrohttpd with a connection still suspended is not allowed.
-     * Whoever resumes them (the store's writer) is still running. */
+    /* Stop accepting and refuse new requests on open connections, then
+     * let every parked request be answered: stopping libmicrohttpd with a
+     * connection still suspended is not allowed.  Whoever resumes them
+     * (the store's writer) is still running. */
+    __atomic_store_n(&s->stopping, true, __ATOMIC_SEQ_CST);
     MHD_socket listener = MHD_quiesce_daemon(s->d);
     while (__atomic_load_n(&s->parked, __ATOMIC_SEQ_CST) > 0) {
         struct timespec ms = {0, 1000000};
