@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "http/server.h"
+#include "lib/bodycache.h"
 #include "lib/log.h"
 #include "routes.h"
 #include "domain/giveaway.h"
@@ -85,13 +86,17 @@ int cmd_serve(int argc, char **argv)
         store_release(app.store, db);
     }
     store_optimize(app.store);
-    if (store_group_commit(app.store)) {
-        fprintf(stderr, "unionbridge: serve: cannot start the commit syncer\n");
+    if (store_group_commit(app.store) || store_writer_start(app.store)) {
+        fprintf(stderr, "unionbridge: serve: cannot start the commit syncer or writer\n");
         app_close(&app);
         return 1;
     }
+    /* Join pages live a second at most: long enough to spare the database
+     * under a crowd scanning one poster, short enough that a rename made
+     * by another process sharing the database shows soon. */
     struct site site = {
         .vault = &app.vault,
+        .join_pages = body_cache_new(256, 1000000000u),
         .base_url = app.base_url,
         .join_rate = o.join_rate,
         .giveaways = giveaway_cache_new(),
@@ -115,6 +120,7 @@ int cmd_serve(int argc, char **argv)
     if (!srv) {
         fprintf(stderr, "unionbridge: serve: %s\n", err);
         giveaway_cache_free(site.giveaways);
+        body_cache_free(site.join_pages);
         app_close(&app);
         return 1;
     }
@@ -127,6 +133,7 @@ int cmd_serve(int argc, char **argv)
     log_info("stopping on signal %d", sig);
     http_stop(srv);
     giveaway_cache_free(site.giveaways);
+    body_cache_free(site.join_pages);
     app_close(&app);
     return 0;
 }

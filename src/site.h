@@ -9,9 +9,11 @@
 #include "lib/crypto.h"
 
 struct giveaway_cache;
+struct body_cache;
 
 struct site {
     const struct vault *vault;      /* keys for personal data */
+    struct body_cache *join_pages;  /* rendered join pages by token; NULL: none */
     const char *base_url;           /* "https://ub.example.org", no trailing / */
     int join_rate;                  /* joins per address per 10 minutes (0: no limit) */
     struct giveaway_cache *giveaways;   /* this process's giveaway facts (domain/giveaway.h) */

@@ -65,6 +65,75 @@ static int app_id_or_reply(struct req *r, int64_t *id)
 
 /* ---- Joining ------------------------------------------------------------ */
 
+/*
+ * A join goes through the store's batch writer: the fields are checked and
+ * sealed here, on the request's thread; the request is then parked while
+ * the writer runs its database half in a batch with others, and answered
+ * once that batch is durable.
+ */
+struct join_call {
+    struct store_job job;           /* first: the job is the call */
+    struct req *r;
+    struct store *store;
+    const struct vault *vault;
+    struct join_prep prep;
+    struct join_result res;
+    struct ub_err err;
+    bool replayed;
+    int status;                     /* join_commit's: 0 or -1 with err */
+    int attempts;
+};
+
+static int join_run(struct store_job *job, struct db *db)
+{
+    struct join_call *c = (struct join_call *)job;
+    c->status = join_commit(db, c->vault, &c->prep, &c->res, &c->replayed, &c->err);
+    /* A storage failure undoes the job's writes; a refusal keeps what it
+     * counted (the rate limit). */
+    return c->status && c->err.kind == UB_ESTORE ? DB_ERROR : DB_OK;
+}
+
+static void join_start(struct req *r)
+{
+    struct join_call *c = r->ud;
+    store_submit(c->store, &c->job);
+}
+
+static void join_done(struct store_job *job, int rc)
+{
+    struct join_call *c = (struct join_call *)job;
+    /* When the batch did not commit, nothing decided in it stands. */
+    if (rc != DB_OK && (c->status == 0 || c->err.kind != UB_ESTORE))
+        c->status = ub_fail_store(&c->err, rc);
+    /* A lost race (deadlock, serialization): the whole join again, as the
+     * server retries a handler, in a later batch. */
+    if (c->status && strcmp(c->err.code, "storage_busy") == 0 && c->attempts < 2) {
+        c->attempts++;
+        store_submit(c->store, &c->job);
+        return;
+    }
+    http_resume(c->r);
+}
+
+static void join_answer(struct req *r)
+{
+    struct join_call *c = r->ud;
+    if (c->status) {
+        reply_err(r, &c->err);
+        return;
+    }
+    if (c->replayed)
+        req_add_header(r, "Idempotent-Replayed", "true");
+    const struct join_result *res = &c->res;
+    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:s}", "application_id",
+                            (json_int_t)res->application_id, "status", res->status,
+                            "access_token", res->access_token, "org", res->org_code,
+                            "org_name", res->org_name);
+    if (*res->member_no)
+        json_object_set_new(out, "member_no", json_string(res->member_no));
+    reply_json(r, 201, out);
+}
+
 void api_join(struct req *r)
 {
     static const char *const fields[] = {
@@ -83,38 +152,29 @@ void api_join(struct req *r)
     }
     if (mig && json_is_boolean(mig))
         in.migrant = json_is_true(mig);
-    struct db *db;
     if (json_str_or_reply(r, j, "name", &in.name)
         || json_str_or_reply(r, j, "id_number", &in.id_number)
         || json_str_or_reply(r, j, "phone", &in.phone)
         || json_str_or_reply(r, j, "employer_name", &in.employer_name)
         || json_str_or_reply(r, j, "employer_uscc", &in.employer_uscc)
         || json_str_or_reply(r, j, "category", &in.category)
-        || json_str_or_reply(r, j, "consent_version", &in.consent_version)
-        || !(db = req_db_or_reply(r))) {
+        || json_str_or_reply(r, j, "consent_version", &in.consent_version)) {
         json_decref(j);
         return;
     }
     const struct site *site = site_of(r);
-    struct join_result res;
-    struct ub_err err;
-    bool replayed;
-    if (join_submit(db, site->vault, req_param(r, "token"), &in, r->addr,
-                    req_header(r, "Idempotency-Key"), site->join_rate, &res, &replayed, &err)) {
-        json_decref(j);
-        reply_err(r, &err);
-        return;
-    }
+    struct join_call *c = arena_zalloc(&r->arena, sizeof *c);
+    c->job.run = join_run;
+    c->job.done = join_done;
+    c->r = r;
+    c->store = http_config_of(r)->store;
+    c->vault = site->vault;
+    /* The prepared join keeps copies of what it needs from the body. */
+    join_prepare(site->vault, req_param(r, "token"), &in, r->addr,
+                 req_header(r, "Idempotency-Key"), site->join_rate, &c->prep);
     json_decref(j);
-    if (replayed)
-        req_add_header(r, "Idempotent-Replayed", "true");
-    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:s}", "application_id",
-                            (json_int_t)res.application_id, "status", res.status,
-                            "access_token", res.access_token, "org", res.org_code,
-                            "org_name", res.org_name);
-    if (*res.member_no)
-        json_object_set_new(out, "member_no", json_string(res.member_no));
-    reply_json(r, 201, out);
+    r->ud = c;
+    http_park(r, join_start, join_answer);
 }
 
 /* ---- Review -------------------------------------------------------------- */

@@ -260,23 +260,49 @@ static void worker_actor(struct actor *w, const char *addr, const char *mask)
     ub_strlcpy(w->addr, addr ? addr : "", sizeof w->addr);
 }
 
-int join_submit(struct db *db, const struct vault *v, const char *token,
-                const struct join_input *in, const char *addr, const char *idem_key,
-                int rate_limit, struct join_result *out, bool *replayed, struct ub_err *err)
+int join_prepare(const struct vault *v, const char *token, const struct join_input *in,
+                 const char *addr, const char *idem_key, int rate_limit,
+                 struct join_prep *p)
+{
+    memset(p, 0, sizeof *p);
+    p->token_ok = token && strlen(token) == JOIN_TOKEN_LEN;
+    if (p->token_ok)
+        ub_strlcpy(p->token, token, sizeof p->token);
+    if (idem_key && *idem_key) {
+        p->key_bad = strlen(idem_key) > 64 || !ub_utf8_text(idem_key, false);
+        if (!p->key_bad)
+            snprintf(p->key, sizeof p->key, "join:%s:%s", p->token, idem_key);
+    }
+    snprintf(p->rate_key, sizeof p->rate_key, "join:addr:%.64s", addr ? addr : "");
+    ub_strlcpy(p->addr, addr ? addr : "", sizeof p->addr);
+    p->rate_limit = rate_limit;
+    struct application_rec *a = &p->a;
+    p->check = person_check(v, in, true, &a->p, &p->check_err);
+    if (p->check)
+        return 0;
+    ub_strlcpy(a->status, "pending", sizeof a->status);
+    ub_strlcpy(a->channel, "qr", sizeof a->channel);
+    ub_strlcpy(a->consent_version, in->consent_version, sizeof a->consent_version);
+    crypto_token(p->access_token);
+    crypto_digest_hex(p->access_token, a->access_digest);
+    return 0;
+}
+
+int join_commit(struct db *db, const struct vault *v, struct join_prep *p,
+                struct join_result *out, bool *replayed, struct ub_err *err)
 {
     memset(out, 0, sizeof *out);
     *replayed = false;
     struct org_rec source;
     int64_t source_event = 0;
-    if (join_token_org(db, token, &source, &source_event, err))
+    if (join_token_org(db, p->token_ok ? p->token : NULL, &source, &source_event, err))
         return -1;
 
-    char key[128] = "";
-    if (idem_key && *idem_key) {
-        if (strlen(idem_key) > 64 || !ub_utf8_text(idem_key, false))
-            return ub_fail(err, UB_EBAD, "bad_idempotency_key",
-                           "Idempotency-Key 应为不超过64个字符的文本");
-        snprintf(key, sizeof key, "join:%s:%s", token, idem_key);
+    const char *key = p->key;
+    if (p->key_bad)
+        return ub_fail(err, UB_EBAD, "bad_idempotency_key",
+                       "Idempotency-Key 应为不超过64个字符的文本");
+    if (*key) {
         int k = kept_answer(db, v, key, out, err);
         if (k < 0)
             return -1;
@@ -286,34 +312,31 @@ int join_submit(struct db *db, const struct vault *v, const char *token,
         }
     }
 
-    if (rate_limit > 0) {
-        char rkey[96];
-        snprintf(rkey, sizeof rkey, "join:addr:%.64s", addr ? addr : "");
+    if (p->rate_limit > 0) {
         int64_t now = ub_now(), n = 0, since;
-        int rc = store_rate_hit(db, rkey, now, JOIN_RATE_WINDOW, &n, &since);
+        int rc = store_rate_hit(db, p->rate_key, now, JOIN_RATE_WINDOW, &n, &since);
         if (rc != DB_OK)
             return ub_fail_store(err, rc);
-        if (n > rate_limit) {
+        if (n > p->rate_limit) {
             ub_fail(err, UB_ERATE, "too_many_requests", "提交过于频繁，请稍后再试");
             err->retry_after = (int)(since + JOIN_RATE_WINDOW - now);
             return -1;
         }
     }
 
-    struct application_rec *a = xcalloc(1, sizeof *a);
-    int status = -1;
-    if (person_check(v, in, true, &a->p, err))
-        goto out;
+    if (p->check) {
+        *err = p->check_err;
+        return -1;
+    }
+    struct application_rec *a = &p->a;
 
     /* Routing: the named employer's own union, if it has one in the
      * token's subtree; else the token's org. */
     int64_t employer_id = 0, union_id = 0;
     int rc = store_employer_union(db, source.path, a->p.employer_uscc, a->p.employer_name,
                                   &employer_id, &union_id);
-    if (rc != DB_OK) {
-        ub_fail_store(err, rc);
-        goto out;
-    }
+    if (rc != DB_OK)
+        return ub_fail_store(err, rc);
     a->p.employer_id = employer_id;
     struct org_rec dest = source;
     if (union_id && union_id != source.id && store_org_by_id(db, union_id, &dest) != DB_OK)
@@ -324,36 +347,27 @@ int join_submit(struct db *db, const struct vault *v, const char *token,
     a->source_event_id = source_event;
     ub_strlcpy(a->org_code, dest.code, sizeof a->org_code);
     ub_strlcpy(a->org_name, dest.name, sizeof a->org_name);
-    ub_strlcpy(a->status, "pending", sizeof a->status);
-    ub_strlcpy(a->channel, "qr", sizeof a->channel);
-    ub_strlcpy(a->consent_version, in->consent_version, sizeof a->consent_version);
-    crypto_token(out->access_token);
-    crypto_digest_hex(out->access_token, a->access_digest);
+    ub_strlcpy(out->access_token, p->access_token, sizeof out->access_token);
 
     if (tx_begin(db, err))
-        goto out;
+        return -1;
     bool pending = false, member = false;
     rc = store_person_state(db, a->p.id_hash, &pending, &member);
-    if (rc != DB_OK) {
-        tx_fail(db, rc, err);
-        goto out;
-    }
+    if (rc != DB_OK)
+        return tx_fail(db, rc, err);
     if (member || pending) {
         db_rollback(db);
         if (member)
-            ub_fail(err, UB_ECONFLICT, "already_member", "您已是工会会员，无需重复入会");
-        else
-            ub_fail(err, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
-        goto out;
+            return ub_fail(err, UB_ECONFLICT, "already_member", "您已是工会会员，无需重复入会");
+        return ub_fail(err, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
     }
     rc = store_application_insert(db, a);
     if (rc == DB_CONFLICT) {        /* the same person, a moment earlier */
         db_rollback(db);
-        ub_fail(err, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
-        goto out;
+        return ub_fail(err, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
     }
     struct actor w;
-    worker_actor(&w, addr, a->p.id_mask);
+    worker_actor(&w, p->addr, a->p.id_mask);
     char sid[24];
     snprintf(sid, sizeof sid, "%lld", (long long)a->id);
     if (rc == DB_OK)
@@ -382,22 +396,26 @@ int join_submit(struct db *db, const struct vault *v, const char *token,
         int k = kept_answer(db, v, key, out, err);
         if (k == 1) {
             *replayed = true;
-            status = 0;
-        } else if (k == 0) {
-            ub_fail(err, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
+            return 0;
         }
-        goto out;
+        if (k == 0)
+            ub_fail(err, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
+        return -1;
     }
-    if (rc != DB_OK) {
-        tx_fail(db, rc, err);
-        goto out;
-    }
-    if (tx_commit(db, err))
-        goto out;
-    status = 0;
-out:
-    free(a);
-    return status;
+    if (rc != DB_OK)
+        return tx_fail(db, rc, err);
+    return tx_commit(db, err);
+}
+
+int join_submit(struct db *db, const struct vault *v, const char *token,
+                const struct join_input *in, const char *addr, const char *idem_key,
+                int rate_limit, struct join_result *out, bool *replayed, struct ub_err *err)
+{
+    struct join_prep *p = xmalloc(sizeof *p);
+    join_prepare(v, token, in, addr, idem_key, rate_limit, p);
+    int rc = join_commit(db, v, p, out, replayed, err);
+    free(p);
+    return rc;
 }
 
 /* ---- Review ------------------------------------------------------------ */

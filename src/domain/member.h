@@ -66,6 +66,36 @@ int join_submit(struct db *db, const struct vault *v, const char *token,
                 int rate_limit, struct join_result *out, bool *replayed, struct ub_err *err);
 
 /*
+ * join_submit in two halves, so that its CPU work (checking and sealing the
+ * fields) can run apart from its database work (a batch writer's thread,
+ * store_submit).  join_prepare never touches the database and never fails:
+ * what it finds wrong is kept in p and reported by join_commit in the
+ * order join_submit reports it (unknown token, bad Idempotency-Key, a kept
+ * answer, the rate limit, then the fields).  join_commit returns as
+ * join_submit does; it may be run again on the same p after a storage
+ * error.
+ */
+struct join_prep {
+    char token[JOIN_TOKEN_LEN + 1];
+    bool token_ok;                      /* the right length */
+    bool key_bad;                       /* an unusable Idempotency-Key */
+    char key[128];                      /* "join:TOKEN:KEY", "" without one */
+    char rate_key[96];
+    char addr[64];
+    int rate_limit;
+    int check;                          /* person_check's result */
+    struct ub_err check_err;
+    struct application_rec a;           /* person, status, channel, consent */
+    char access_token[CRYPTO_TOKEN_LEN + 1];
+};
+
+int join_prepare(const struct vault *v, const char *token, const struct join_input *in,
+                 const char *addr, const char *idem_key, int rate_limit,
+                 struct join_prep *p);
+int join_commit(struct db *db, const struct vault *v, struct join_prep *p,
+                struct join_result *out, bool *replayed, struct ub_err *err);
+
+/*
  * Validates a person's fields (name, ID number and age, phone, category,
  * employer, and the consent when need_consent) and fills p: the ID and
  * phone numbers sealed, digested and masked, gender and birth date from

@@ -73,6 +73,12 @@ struct req {
     bool observed;                      /* counted in the metrics */
     int job;                            /* server.c: an upload's own thread */
     bool retryable;                     /* failed on a lost race: run again */
+
+    /* A parked request (http_park): started once the connection is
+     * parked, answered by `then` once http_resume is called. */
+    void (*park_start)(struct req *r);
+    void (*park_then)(struct req *r);
+    void *ud;                           /* the handler's, across a park */
 };
 
 /* ---- Input ------------------------------------------------------------- */

@@ -7,6 +7,9 @@
  * chunk of body, then once with no more body (we run the handler and queue
  * the response).  Queueing on the very first call would turn keep-alive off,
  * so we never do, except to refuse an oversized body before reading it.
+ *
+ * A handler may park its request instead of answering (http_park): the
+ * connection is suspended until http_resume, and the next call answers.
  */
 #include "http/server.h"
 
@@ -18,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "http/auth.h"
 #include "http/metrics.h"
@@ -42,7 +47,8 @@ struct http_server {
     pthread_mutex_t jobs_lock;
     pthread_cond_t jobs_done;
     int jobs;
-    bool stopping;                  /* no new jobs: http_stop is waiting */
+    bool stopping;                  /* http_stop has begun (atomic; set under jobs_lock) */
+    unsigned long parked;           /* connections parked now (atomic) */
 };
 
 enum { JOB_NONE, JOB_RUNNING, JOB_DONE };
@@ -314,8 +320,37 @@ static void dispatch(struct req *r)
         r->status = 0;
         r->nheaders = 0;
     }
-    if (!r->status)
+    if (!r->status && !r->park_start)
         reply_error(r, 500, "internal_error", "服务器内部错误");
+}
+
+/* ---- Parking ----------------------------------------------------------- */
+
+void http_park(struct req *r, void (*start)(struct req *r), void (*then)(struct req *r))
+{
+    r->park_start = start;
+    r->park_then = then;
+}
+
+void http_resume(struct req *r)
+{
+    MHD_resume_connection(r->conn);
+}
+
+/* After the handler parked r: suspends the connection, then starts the
+ * work (which may resume it at once, from another thread). */
+static enum MHD_Result park(struct http_server *s, struct req *r)
+{
+    if (r->db) {
+        store_release(s->cfg.store, r->db);
+        r->db = NULL;
+    }
+    void (*start)(struct req *) = r->park_start;
+    r->park_start = NULL;
+    __atomic_add_fetch(&s->parked, 1, __ATOMIC_SEQ_CST);
+    MHD_suspend_connection(r->conn);
+    start(r);
+    return MHD_YES;
 }
 
 static enum MHD_Result send_response(struct req *r)
@@ -447,6 +482,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r) {
         r = req_new(s, c, url, method);
         *state = r;
+        if (__atomic_load_n(&s->stopping, __ATOMIC_SEQ_CST)) {
+            /* No new work once stopping (parked requests must drain);
+             * the connection closes afterwards. */
+            reply_error(r, 503, "shutting_down", "服务正在停止，请稍后重试");
+            return send_response(r);
+        }
         const char *cl = req_header(r, "Content-Length");
         int64_t n;
         if (cl && ub_parse_i64(cl, &n) && (uint64_t)n > body_limit_of(r)) {
@@ -484,11 +525,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (r->job == JOB_DONE)             /* resumed: the job has answered */
         return send_response(r);
+    if (r->park_then) {     /* resumed: answer it */
+        void (*then)(struct req *) = r->park_then;
+        r->park_then = NULL;
+        __atomic_sub_fetch(&s->parked, 1, __ATOMIC_SEQ_CST);
+        then(r);
+        if (!r->status)
+            reply_error(r, 500, "internal_error", "服务器内部错误");
+        if (r->db) {
+            store_release(s->cfg.store, r->db);
+            r->db = NULL;
+        }
+        return send_response(r);
+    }
     if (r->status)          /* already answered (oversized body) */
         return MHD_YES;
     if (r->route && (r->route->flags & ROUTE_UPLOAD) && start_job(r))
         return MHD_YES;
     dispatch(r);
+    if (r->park_start)
+        return park(s, r);
     /* Hand the connection back now, not when the client has read the
      * answer: the pool then never needs more connections than threads. */
     if (r->db) {
@@ -507,6 +563,8 @@ static void on_complete(void *cls, struct MHD_Connection *c, void **state,
     struct req *r = *state;
     if (!r)
         return;
+    if (r->park_then)           /* resumed, but the client had left */
+        __atomic_sub_fetch(&s->parked, 1, __ATOMIC_SEQ_CST);
     if (!r->observed)           /* the client left before an answer */
         metrics_observe(s->metrics, r->route_index, 499, ub_mono_ns() - r->start_ns);
     if (r->db)
@@ -619,13 +677,22 @@ void http_stop(struct http_server *s)
     if (!s)
         return;
     /* The uploads under way finish first (no connection may be suspended
-     * when the daemon stops); later ones run in place. */
+     * when the daemon stops); then new requests are refused and every
+     * parked request is answered (whoever resumes them, the store's writer,
+     * is still running). */
     pthread_mutex_lock(&s->jobs_lock);
-    s->stopping = true;
+    __atomic_store_n(&s->stopping, true, __ATOMIC_SEQ_CST);
     while (s->jobs)
         pthread_cond_wait(&s->jobs_done, &s->jobs_lock);
     pthread_mutex_unlock(&s->jobs_lock);
+    MHD_socket listener = MHD_quiesce_daemon(s->d);
+    while (__atomic_load_n(&s->parked, __ATOMIC_SEQ_CST) > 0) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
     MHD_stop_daemon(s->d);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);        /* quiesce handed it to us */
     metrics_free(s->metrics);
     free(s->segs);
     pthread_cond_destroy(&s->jobs_done);

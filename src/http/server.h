@@ -61,6 +61,18 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
 /* Stops accepting, finishes requests in flight, frees everything. */
 void http_stop(struct http_server *s);
 
+/*
+ * Parking: a handler whose answer waits for work done elsewhere (a batch
+ * of writes) calls http_park and returns without an answer.  The server
+ * parks the connection (libmicrohttpd's suspend: no thread waits for it),
+ * then calls start(r), which hands the work on.  Whoever finishes the work
+ * calls http_resume(r), from any thread, exactly once; a server thread
+ * then calls then(r), which builds the answer as a handler would.  Keep
+ * state in r->ud (allocated from r->arena).
+ */
+void http_park(struct req *r, void (*start)(struct req *r), void (*then)(struct req *r));
+void http_resume(struct req *r);
+
 /* The app pointer from the config. */
 const void *http_app(const struct req *r);
 const struct http_config *http_config_of(const struct req *r);

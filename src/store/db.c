@@ -4,6 +4,7 @@
  */
 #include "store/db.h"
 
+#include <assert.h>
 #include <stdarg.h>
 
 #include "lib/log.h"
@@ -132,8 +133,58 @@ int db_exec_script(struct db *db, const char *sql)
     return rc;
 }
 
-int db_begin(struct db *db) { return db->ops->begin(db); }
-int db_commit(struct db *db) { return db->ops->commit(db); }
-int db_rollback(struct db *db) { return db->ops->rollback(db); }
+void db_committed(struct db *db)
+{
+    if (db->changed && db->generation)
+        __atomic_add_fetch(db->generation, 1, __ATOMIC_SEQ_CST);
+    db->changed = false;
+}
+
+void db_mark_changed(struct db *db)
+{
+    db->changed = true;
+    if (!db->ops->in_transaction(db))
+        db_committed(db);
+}
+
+int db_begin(struct db *db)
+{
+    if (!db->nested)
+        return db->ops->begin(db);
+    assert(!db->savepoint);     /* the domain never nests transactions */
+    int rc = db->ops->exec_literal(db, "SAVEPOINT tx");
+    db->savepoint = rc == DB_OK;
+    return rc;
+}
+
+int db_commit(struct db *db)
+{
+    if (!db->nested) {
+        int rc = db->ops->commit(db);
+        if (rc == DB_OK)
+            db_committed(db);
+        return rc;
+    }
+    if (!db->savepoint)
+        return DB_ERROR;
+    db->savepoint = false;
+    return db->ops->exec_literal(db, "RELEASE tx");
+}
+
+int db_rollback(struct db *db)
+{
+    if (!db->nested) {
+        db->changed = false;
+        return db->ops->rollback(db);
+    }
+    if (!db->savepoint)
+        return DB_OK;
+    db->savepoint = false;
+    int rc = db->ops->exec_literal(db, "ROLLBACK TO tx");
+    int rc2 = db->ops->exec_literal(db, "RELEASE tx");
+    return rc != DB_OK ? rc : rc2;
+}
+
+bool db_in_transaction(struct db *db) { return db->ops->in_transaction(db); }
 const char *db_errmsg(struct db *db) { return db->ops->errmsg(db); }
 const char *db_backend(struct db *db) { return db->ops->name; }

@@ -55,13 +55,24 @@ struct db_ops {
     bool (*col_null)(struct db_stmt *st, int i);
     void (*done)(struct db_stmt *st);
     int (*exec)(struct db *db, const char *sql);   /* a script, no values */
+    /* One statement with no values whose text is a string literal (the
+     * backend may keep it prepared, keyed by its address). */
+    int (*exec_literal)(struct db *db, const char *sql);
     int (*begin)(struct db *db);                   /* a write transaction */
     int (*commit)(struct db *db);
+    /* Commits like commit but may return before the commit is durable:
+     * *ticket then names it for wait_durable (0: durable already). */
+    int (*commit_nowait)(struct db *db, uint64_t *ticket);
+    /* Returns once the commit named ticket is durable.  May be called
+     * from another thread than the connection's. */
+    void (*wait_durable)(struct db *db, uint64_t ticket);
     int (*rollback)(struct db *db);
     /* Inside a transaction: hold the schema lock until it ends, so that
      * processes starting together migrate one at a time. */
     int (*lock_schema)(struct db *db);
     const char *(*errmsg)(struct db *db);
+    /* True while a transaction is open (and not failed) on db. */
+    bool (*in_transaction)(struct db *db);
     /* Refreshes the planner's statistics (cheaply); may be a no-op. */
     int (*optimize)(struct db *db);
     /* False once the connection is broken (it is then closed, not pooled). */
@@ -74,6 +85,17 @@ struct db {
     const struct db_ops *ops;
     struct db *next_free;                /* the store's pool list */
     unsigned long errors;                /* DB_ERROR results seen */
+    /* Nested: the connection is inside a transaction someone else opened
+     * and will commit (the store's batch writer, writer.c).  db_begin,
+     * db_commit and db_rollback then make, release and roll back to a
+     * savepoint: a caller's "transaction" is all or nothing inside the
+     * outer one, and durable only once the outer one commits. */
+    bool nested;
+    bool savepoint;                      /* nested: the savepoint is open */
+    /* What pages cached by the server show (an org's name) changed in
+     * the open transaction: its commit moves *generation on. */
+    bool changed;
+    uint64_t *generation;                /* the store's; NULL: none */
 };
 
 /*
@@ -102,9 +124,20 @@ int db_exec_stmt(struct db *db, const char *sql, const char *types, ...);
 /* Runs a semicolon-separated script with no values (migrations). */
 int db_exec_script(struct db *db, const char *sql);
 
+/* A write transaction (a savepoint when db->nested); db_rollback is a
+ * no-op when none is open. */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
+/* True while db is inside a transaction (the outer one when nested). */
+bool db_in_transaction(struct db *db);
+
+/* Store functions that change what cached pages show call this: the
+ * store's generation moves on when the change is committed (at once when
+ * no transaction is open).  A commit made without db_commit (the batch
+ * writer's) calls db_committed after it. */
+void db_mark_changed(struct db *db);
+void db_committed(struct db *db);
 const char *db_errmsg(struct db *db);
 const char *db_backend(struct db *db);
 

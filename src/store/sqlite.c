@@ -30,10 +30,19 @@ struct sqlite_file {
     pthread_cond_t work;            /* a committer waits: sync */
     pthread_cond_t done;            /* synced moved on */
     uint64_t committed, synced;     /* commit sequence numbers */
+    uint64_t syncing;               /* the highest a sync under way covers */
     bool stop;
     bool no_wal;                    /* WAL refused (a file system without it) */
-    pthread_t thread;
-    int wal_fd;
+    pthread_t threads[2];           /* syncers: a commit made while one syncs
+                                     * need not wait for it to end */
+
+    /* Checkpoints under group commit: a thread of their own with a
+     * connection of its own copies the WAL back into the database, so that
+     * no committer pays for it (under sync_lock: ckpt_wanted, stop). */
+    sqlite3 *ckpt_h;
+    pthread_t ckpt_thread;
+    pthread_cond_t ckpt_work;
+    bool ckpt_wanted;
 };
 
 /* Process-wide settings, made before SQLite initialises: no memory
@@ -44,35 +53,40 @@ static void configure_once(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* WAL pages after which a commit asks for a checkpoint (SQLite's default
+ * auto-checkpoint size). */
+#define CHECKPOINT_PAGES 1000
+
 struct sqlite_file *sqlite_file_new(const char *path)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, configure_once);
     struct sqlite_file *f = xcalloc(1, sizeof *f);
     f->path = xstrdup(path);
-    f->wal_fd = -1;
     pthread_mutex_init(&f->write_lock, NULL);
     pthread_mutex_init(&f->sync_lock, NULL);
     pthread_cond_init(&f->work, NULL);
     pthread_cond_init(&f->done, NULL);
+    pthread_cond_init(&f->ckpt_work, NULL);
     return f;
 }
 
 /* Makes the WAL durable up to now: fdatasync on our own descriptor of it
- * flushes every write made to the file through any descriptor. */
-static void sync_wal(struct sqlite_file *f)
+ * (*fd, the calling syncer's, opened here) flushes every write made to the
+ * file through any descriptor. */
+static void sync_wal(struct sqlite_file *f, int *fd)
 {
     char wal[4096];
     snprintf(wal, sizeof wal, "%s-wal", f->path);
     struct stat a, b;
-    if (f->wal_fd >= 0 && (fstat(f->wal_fd, &a) != 0 || stat(wal, &b) != 0
-                           || a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
-        close(f->wal_fd);
-        f->wal_fd = -1;
+    if (*fd >= 0 && (fstat(*fd, &a) != 0 || stat(wal, &b) != 0
+                     || a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
+        close(*fd);
+        *fd = -1;
     }
-    if (f->wal_fd < 0) {
-        f->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
-        if (f->wal_fd < 0) {
+    if (*fd < 0) {
+        *fd = open(wal, O_RDONLY | O_CLOEXEC);
+        if (*fd < 0) {
             log_error("sqlite: cannot open %s to sync it: %s", wal, strerror(errno));
             abort();                /* no durability: stop before lying */
         }
@@ -88,7 +102,7 @@ static void sync_wal(struct sqlite_file *f)
         }
         free(dir);
     }
-    if (fdatasync(f->wal_fd) != 0) {
+    if (fdatasync(*fd) != 0) {
         /* As PostgreSQL does: after a failed sync the page cache can no
          * longer be trusted; stop rather than acknowledge lost writes. */
         log_error("sqlite: fdatasync of %s failed: %s", wal, strerror(errno));
@@ -99,21 +113,69 @@ static void sync_wal(struct sqlite_file *f)
 static void *syncer(void *arg)
 {
     struct sqlite_file *f = arg;
+    int fd = -1;
     pthread_mutex_lock(&f->sync_lock);
     for (;;) {
-        while (!f->stop && f->synced == f->committed)
+        /* Work: commits that no sync under way covers. */
+        while (!f->stop && f->committed <= f->syncing)
             pthread_cond_wait(&f->work, &f->sync_lock);
-        if (f->synced == f->committed)
-            break;                  /* stopping, nothing left to sync */
+        if (f->committed <= f->syncing)
+            break;                  /* stopping; the syncs under way end */
         uint64_t target = f->committed;
+        f->syncing = target;
         pthread_mutex_unlock(&f->sync_lock);
-        sync_wal(f);
+        /* Started after commit `target` was written: covers it and all
+         * before it, whichever sync under way ends first. */
+        sync_wal(f, &fd);
         pthread_mutex_lock(&f->sync_lock);
-        f->synced = target;
-        pthread_cond_broadcast(&f->done);
+        if (target > f->synced) {
+            f->synced = target;
+            pthread_cond_broadcast(&f->done);
+        }
+    }
+    pthread_mutex_unlock(&f->sync_lock);
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+static void *checkpointer(void *arg)
+{
+    struct sqlite_file *f = arg;
+    pthread_mutex_lock(&f->sync_lock);
+    for (;;) {
+        while (!f->stop && !f->ckpt_wanted)
+            pthread_cond_wait(&f->ckpt_work, &f->sync_lock);
+        if (f->stop)
+            break;
+        f->ckpt_wanted = false;
+        pthread_mutex_unlock(&f->sync_lock);
+        /* PASSIVE: copies what no reader still needs, never waits, and
+         * writers go on appending to the WAL meanwhile. */
+        int rc = sqlite3_wal_checkpoint_v2(f->ckpt_h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                           NULL);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            log_warn("sqlite: checkpoint of %s failed: %s", f->path, sqlite3_errmsg(f->ckpt_h));
+        pthread_mutex_lock(&f->sync_lock);
     }
     pthread_mutex_unlock(&f->sync_lock);
     return NULL;
+}
+
+/* Replaces SQLite's auto-checkpoint on every connection under group
+ * commit: asks the checkpointer instead of checkpointing in the commit. */
+static int on_wal_commit(void *arg, sqlite3 *h, const char *name, int pages)
+{
+    (void)h;
+    (void)name;
+    struct sqlite_file *f = arg;
+    if (pages >= CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&f->sync_lock);
+        f->ckpt_wanted = true;
+        pthread_cond_signal(&f->ckpt_work);
+        pthread_mutex_unlock(&f->sync_lock);
+    }
+    return SQLITE_OK;
 }
 
 int sqlite_file_group_commit(struct sqlite_file *f)
@@ -125,8 +187,29 @@ int sqlite_file_group_commit(struct sqlite_file *f)
         log_warn("sqlite: %s is not in WAL mode; group commit stays off", f->path);
         return 0;
     }
-    if (pthread_create(&f->thread, NULL, syncer, f) != 0)
+    if (sqlite3_open_v2(f->path, &f->ckpt_h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        log_error("sqlite: cannot open %s for checkpoints: %s", f->path,
+                  f->ckpt_h ? sqlite3_errmsg(f->ckpt_h) : "out of memory");
+        sqlite3_close(f->ckpt_h);
+        f->ckpt_h = NULL;
         return -1;
+    }
+    size_t started = 0;
+    while (started < UB_ARRAY_LEN(f->threads)
+           && pthread_create(&f->threads[started], NULL, syncer, f) == 0)
+        started++;
+    if (started < UB_ARRAY_LEN(f->threads)
+        || pthread_create(&f->ckpt_thread, NULL, checkpointer, f) != 0) {
+        pthread_mutex_lock(&f->sync_lock);
+        f->stop = true;
+        pthread_cond_broadcast(&f->work);
+        pthread_mutex_unlock(&f->sync_lock);
+        for (size_t i = 0; i < started; i++)
+            pthread_join(f->threads[i], NULL);
+        f->stop = false;
+        return -1;
+    }
     pthread_mutex_lock(&f->sync_lock);
     f->group = true;
     pthread_mutex_unlock(&f->sync_lock);
@@ -140,16 +223,19 @@ void sqlite_file_free(struct sqlite_file *f)
     if (f->group) {
         pthread_mutex_lock(&f->sync_lock);
         f->stop = true;
-        pthread_cond_signal(&f->work);
+        pthread_cond_broadcast(&f->work);
+        pthread_cond_signal(&f->ckpt_work);
         pthread_mutex_unlock(&f->sync_lock);
-        pthread_join(f->thread, NULL);
+        for (size_t i = 0; i < UB_ARRAY_LEN(f->threads); i++)
+            pthread_join(f->threads[i], NULL);
+        pthread_join(f->ckpt_thread, NULL);
     }
-    if (f->wal_fd >= 0)
-        close(f->wal_fd);
+    sqlite3_close(f->ckpt_h);
     pthread_mutex_destroy(&f->write_lock);
     pthread_mutex_destroy(&f->sync_lock);
     pthread_cond_destroy(&f->work);
     pthread_cond_destroy(&f->done);
+    pthread_cond_destroy(&f->ckpt_work);
     free(f->path);
     free(f);
 }
@@ -316,6 +402,16 @@ static int sq_exec(struct db *db, const char *sql)
     return map_rc(sqlite3_exec(((struct sqlite_db *)db)->h, sql, NULL, NULL, NULL));
 }
 
+static int sq_exec_literal(struct db *db, const char *sql)
+{
+    struct db_stmt *st = sq_prepare(db, sql);
+    if (!st)
+        return DB_ERROR;
+    int rc = sq_step(st);
+    sqlite3_reset(st->st);
+    return rc == DB_DONE || rc == DB_ROW ? DB_OK : rc;
+}
+
 static void unlock_writers(struct sqlite_db *s)
 {
     if (s->locked) {
@@ -335,41 +431,56 @@ static int sq_begin(struct db *db)
         /* Under group commit the syncer makes commits durable. */
         if (sq_exec(db, "PRAGMA synchronous=NORMAL") != DB_OK)
             return DB_ERROR;
+        sqlite3_wal_hook(s->h, on_wal_commit, s->file);
         s->normal = true;
     }
     if (!s->locked) {
         pthread_mutex_lock(&s->file->write_lock);
         s->locked = true;
     }
-    int rc = sq_exec(db, "BEGIN IMMEDIATE");
+    int rc = sq_exec_literal(db, "BEGIN IMMEDIATE");
     if (rc != DB_OK)
         unlock_writers(s);
     return rc;
 }
 
-static int sq_commit(struct db *db)
+static int sq_commit_nowait(struct db *db, uint64_t *ticket)
 {
     struct sqlite_db *s = (struct sqlite_db *)db;
     struct sqlite_file *f = s->file;
-    int rc = sq_exec(db, "COMMIT");
+    int rc = sq_exec_literal(db, "COMMIT");
     uint64_t seq = 0;
     if (rc == DB_OK && s->normal) {
         /* Numbered while still holding the writers' lock: in commit order. */
         pthread_mutex_lock(&f->sync_lock);
         seq = ++f->committed;
+        pthread_cond_signal(&f->work);
         pthread_mutex_unlock(&f->sync_lock);
     }
     if (sqlite3_get_autocommit(s->h))
         unlock_writers(s);      /* a failed COMMIT may leave it open */
-    if (seq)
-        wait_durable(f, seq);   /* the next writers go on meanwhile */
+    *ticket = seq;
+    return rc;
+}
+
+static void sq_wait_durable(struct db *db, uint64_t ticket)
+{
+    if (ticket)
+        wait_durable(((struct sqlite_db *)db)->file, ticket);
+}
+
+static int sq_commit(struct db *db)
+{
+    uint64_t ticket;
+    int rc = sq_commit_nowait(db, &ticket);
+    sq_wait_durable(db, ticket);    /* the next writers go on meanwhile */
     return rc;
 }
 
 static int sq_rollback(struct db *db)
 {
     struct sqlite_db *s = (struct sqlite_db *)db;
-    int rc = sqlite3_get_autocommit(s->h) ? DB_OK : sq_exec(db, "ROLLBACK");
+    int rc = sqlite3_get_autocommit(s->h) ? DB_OK : sq_exec_literal(db, "ROLLBACK");
     unlock_writers(s);
     return rc;
 }
@@ -385,6 +496,11 @@ static int sq_optimize(struct db *db)
     /* Without statistics SQLite may walk a 100k-org subtree to list 50
      * employers; a bounded ANALYZE gives it the row counts it needs. */
     return sq_exec(db, "PRAGMA analysis_limit=1000; ANALYZE;");
+}
+
+static bool sq_in_transaction(struct db *db)
+{
+    return !sqlite3_get_autocommit(((struct sqlite_db *)db)->h);
 }
 
 static bool sq_healthy(struct db *db)
@@ -437,12 +553,16 @@ static const struct db_ops sqlite_ops = {
     .col_null = sq_col_null,
     .done = sq_done,
     .exec = sq_exec,
+    .exec_literal = sq_exec_literal,
     .begin = sq_begin,
     .commit = sq_commit,
+    .commit_nowait = sq_commit_nowait,
+    .wait_durable = sq_wait_durable,
     .rollback = sq_rollback,
     .lock_schema = sq_lock_schema,
     .optimize = sq_optimize,
     .errmsg = sq_errmsg,
+    .in_transaction = sq_in_transaction,
     .healthy = sq_healthy,
     .close = sq_close,
 };

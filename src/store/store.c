@@ -13,6 +13,7 @@
 #include "lib/util.h"
 #include "store/pg.h"
 #include "store/sqlite.h"
+#include "store/writer.h"
 
 struct store {
     char *url;
@@ -26,14 +27,23 @@ struct store {
     size_t opening;             /* connections being opened right now */
     bool create;                /* sqlite: create the file if missing */
     struct sqlite_file *file;   /* sqlite: what its connections share */
+    struct writer *writer;      /* the batch writer, once started */
+    uint64_t generation;        /* see store_generation (atomic) */
     unsigned long closed_errors;
 };
 
 static struct db *open_conn(struct store *s, char *err, size_t errlen)
 {
-    if (s->path)
-        return sqlite_open(s->file, s->create, err, errlen);
-    return pg_open(s->url, err, errlen);
+    struct db *db = s->path ? sqlite_open(s->file, s->create, err, errlen)
+                            : pg_open(s->url, err, errlen);
+    if (db)
+        db->generation = &s->generation;
+    return db;
+}
+
+uint64_t store_generation(struct store *s)
+{
+    return __atomic_load_n(&s->generation, __ATOMIC_SEQ_CST);
 }
 
 static bool is_pg_url(const char *url)
@@ -82,6 +92,7 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    writer_stop(s->writer);     /* runs what is queued first */
     for (size_t i = 0; i < s->nall; i++)
         s->all[i]->ops->close(s->all[i]);
     free(s->all);
@@ -162,6 +173,70 @@ void store_release(struct store *s, struct db *db)
 int store_group_commit(struct store *s)
 {
     return s->file ? sqlite_file_group_commit(s->file) : 0;
+}
+
+/* Writer connections for PostgreSQL: batches on several connections
+ * overlap their round trips; more would only contend for the cores. */
+#define PG_WRITERS 4
+/* Jobs in one PostgreSQL transaction: each job's savepoints take two
+ * subtransaction ids, and past 64 of them in one transaction every
+ * snapshot in the cluster gets slower (the subxid cache overflows). */
+#define PG_BATCH_MAX 30
+/* Jobs in one SQLite transaction: bounds how long the file's write lock
+ * is held for the process's other writers. */
+#define SQLITE_BATCH_MAX 1024
+
+/* The batch writer's way to replace a broken connection. */
+static struct db *reopen_conn(void *ud)
+{
+    char err[256];
+    struct db *db = open_conn(ud, err, sizeof err);
+    if (!db)
+        log_error("store: the batch writer cannot reconnect: %s", err);
+    return db;
+}
+
+int store_writer_start(struct store *s)
+{
+    if (s->writer)
+        return 0;
+    /* SQLite has one writer at a time whatever we do. */
+    size_t n = s->path ? 1 : PG_WRITERS;
+    struct db *dbs[PG_WRITERS];
+    for (size_t i = 0; i < n; i++) {
+        char err[256];
+        dbs[i] = open_conn(s, err, sizeof err);
+        if (!dbs[i]) {
+            log_error("store: the batch writer cannot connect: %s", err);
+            for (size_t k = 0; k < i; k++)
+                dbs[k]->ops->close(dbs[k]);
+            return -1;
+        }
+    }
+    s->writer = writer_start(dbs, n, s->path ? SQLITE_BATCH_MAX : PG_BATCH_MAX, reopen_conn, s);
+    if (!s->writer) {
+        log_error("store: cannot start the batch writer");
+        for (size_t i = 0; i < n; i++)
+            dbs[i]->ops->close(dbs[i]);
+        return -1;
+    }
+    return 0;
+}
+
+void store_submit(struct store *s, struct store_job *j)
+{
+    if (s->writer) {
+        writer_submit(s->writer, j);
+        return;
+    }
+    j->next = NULL;
+    struct db *db = store_acquire(s);
+    if (!db) {
+        j->done(j, DB_ERROR);
+        return;
+    }
+    writer_run_batch(db, j);
+    store_release(s, db);
 }
 
 int store_optimize(struct store *s)

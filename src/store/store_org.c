@@ -141,8 +141,11 @@ int store_org_insert(struct db *db, struct org_rec *o)
 
 int store_org_rename(struct db *db, int64_t id, const char *name, int64_t now)
 {
-    return db_exec_stmt(db, "UPDATE orgs SET name = $1, updated_at = $2 WHERE id = $3",
-                        "sii", name, now, id);
+    int rc = db_exec_stmt(db, "UPDATE orgs SET name = $1, updated_at = $2 WHERE id = $3",
+                          "sii", name, now, id);
+    if (rc == DB_OK)
+        db_mark_changed(db);        /* the join page shows the name */
+    return rc;
 }
 
 int store_org_set_auto_approve(struct db *db, int64_t id, bool on, int64_t now)

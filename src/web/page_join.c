@@ -12,6 +12,7 @@
 #include "domain/member.h"
 #include "http/html.h"
 #include "http/server.h"
+#include "lib/bodycache.h"
 #include "site.h"
 #include "web/page.h"
 
@@ -135,11 +136,22 @@ static int org_or_reply(struct req *r, const char *token, struct org_rec *org)
 void page_join(struct req *r)
 {
     const char *token = req_param(r, "token");
-    struct org_rec org;
-    if (org_or_reply(r, token, &org))
-        return;
-    struct join_form f = {.migrant = false};
-    render_form(r, token, &org, &f);
+    /* The blank form is the same for everyone who scans a token: rendered
+     * once, kept until the org changes (or a second passes). */
+    struct body_cache *cache = site_of(r)->join_pages;
+    uint64_t gen = store_generation(http_config_of(r)->store);
+    if (cache && body_cache_get(cache, token, gen, &r->out)) {
+        r->status = 200;
+        r->ctype = "text/html; charset=utf-8";
+    } else {
+        struct org_rec org;
+        if (org_or_reply(r, token, &org))
+            return;
+        struct join_form f = {.migrant = false};
+        render_form(r, token, &org, &f);
+        if (cache)
+            body_cache_put(cache, token, gen, r->out.data, r->out.len);
+    }
     req_add_header(r, "Cache-Control", "no-store");
 }
 

@@ -10,8 +10,8 @@ import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import (Server, ServerTest, id_number, join_body, main, person, phone, uscc)
-
+from harness import (PG, Server, ServerTest, id_number, join_body, main, person, phone,
+                     psql, uscc)
 
 
 class JoinTest(ServerTest):
@@ -53,6 +53,22 @@ class JoinTest(ServerTest):
         self.assertNotIn("<script", html)
         self.assertEqual(re.findall(r'(?:src|href)="(https?:)?//', html), [])
         self.assertEqual(self.s.request("GET", "/j/AAAAAAAAAAAA").status, 404)
+
+    def test_join_page_shows_a_rename_at_once(self):
+        # The page is kept rendered per token; a rename must not wait for it to expire.
+        self.assertEqual(self.s.request("POST", "/api/v1/orgs",
+                                        {"code": "j.ren", "name": "旧名工会", "level": "union",
+                                         "parent": "110118"}, token=self.s.admin).status, 201)
+        self.assertEqual(self.s.request("GET", "/api/v1/orgs/j.ren/qr.svg",
+                                        token=self.s.admin).status, 200)
+        tok = self.s.join_token("j.ren")
+        for _ in range(3):
+            self.assertIn("旧名工会", self.s.request("GET", "/j/" + tok).text)
+        r = self.s.request("PATCH", "/api/v1/orgs/j.ren", {"name": "新名工会"}, token=self.s.admin)
+        self.assertEqual(r.status, 200)
+        html = self.s.request("GET", "/j/" + tok).text
+        self.assertIn("新名工会", html)
+        self.assertNotIn("旧名工会", html)
 
     def form(self, fields):
         return self.s.request("POST", "/j/" + self.token,
@@ -330,6 +346,23 @@ class DurabilityTest(ServerTest):
         self.s.start()
         got = {r[0] for r in self.s.query("SELECT id FROM applications")}
         self.assertEqual(set(acked) - got, set(), "acknowledged but lost")
+
+
+class LostConnectionTest(ServerTest):
+
+    def test_joins_go_on_after_the_database_drops_its_connections(self):
+        if not self.s.pg_name:
+            self.skipTest("PostgreSQL only: an SQLite connection does not break")
+        tok = self.s.join_token("110118")
+        self.assertEqual(self.s.join(tok, 30001).status, 201)
+        # Every connection of the server's, the batch writers' among them.
+        psql(PG, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                 "WHERE datname = '%s'" % self.s.pg_name)
+        # Each writer may fail the batch it was running on a dead connection,
+        # once; it then connects again.
+        statuses = [self.s.join(tok, 30002 + k).status for k in range(6)]
+        self.assertEqual(set(statuses) - {201, 503}, set(), statuses)
+        self.assertEqual(statuses[-2:], [201, 201], statuses)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "lib/arena.h"
+#include "lib/bodycache.h"
 #include "lib/buf.h"
 #include "lib/util.h"
 
@@ -638,6 +639,40 @@ static void test_xalloc(void **state)
     free(z);
 }
 
+static void test_body_cache(void **state)
+{
+    (void)state;
+    struct body_cache *c = body_cache_new(4, 3600ull * 1000000000u);
+    struct buf b;
+    buf_init(&b);
+    assert_false(body_cache_get(c, "tok1", 7, &b));
+    body_cache_put(c, "tok1", 7, "<p>one</p>", 10);
+    assert_true(body_cache_get(c, "tok1", 7, &b));
+    assert_string_equal(b.data, "<p>one</p>");
+    /* A committed change (a new generation) or another key misses. */
+    assert_false(body_cache_get(c, "tok1", 8, &b));
+    assert_false(body_cache_get(c, "tok2", 7, &b));
+    /* A newer body for the same key replaces the old one. */
+    body_cache_put(c, "tok1", 8, "<p>two</p>", 10);
+    buf_reset(&b);
+    assert_true(body_cache_get(c, "tok1", 8, &b));
+    assert_string_equal(b.data, "<p>two</p>");
+    /* Keys too long to keep are not kept. */
+    char longkey[80];
+    memset(longkey, 'k', sizeof longkey - 1);
+    longkey[sizeof longkey - 1] = 0;
+    body_cache_put(c, longkey, 8, "x", 1);
+    assert_false(body_cache_get(c, longkey, 8, &b));
+    body_cache_free(c);
+    /* An entry outlives its time to live by nothing. */
+    c = body_cache_new(4, 0);
+    body_cache_put(c, "tok1", 1, "x", 1);
+    assert_false(body_cache_get(c, "tok1", 1, &b));
+    body_cache_free(c);
+    body_cache_free(NULL);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -664,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_parse_iso_time),
         cmocka_unit_test(test_clocks),
         cmocka_unit_test(test_xalloc),
+        cmocka_unit_test(test_body_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,9 @@
  * on a randomly shaped tree of a few thousand orgs, prefix-sharing sibling
  * paths such as "/1/2/" and "/1/23/"), LIKE escaping in searches,
  * employers, users and sessions, rate-limit windows, the audit log
- * (append-only, scoped listing) and online backups.
+ * (append-only, scoped listing), the batch writer (a savepoint per job, one
+ * commit per batch, the generation moved on by a committed rename) and
+ * online backups.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "lib/util.h"
@@ -418,6 +421,107 @@ static void test_transactions(void **state)
     /* And the write lock is free again. */
     assert_int_equal(db_begin(f->db), DB_OK);
     assert_int_equal(db_commit(f->db), DB_OK);
+}
+
+/* ---- the batch writer -------------------------------------------------- */
+
+struct tjob {
+    struct store_job job;           /* first */
+    const char *code;               /* the org it inserts */
+    int how;                        /* 0 keep, 1 fail after writing, 2 refuse (roll back) */
+    int rc;                         /* what done was told */
+    bool done;
+    pthread_mutex_t *lock;
+    pthread_cond_t *cond;
+};
+
+static int tjob_run(struct store_job *j, struct db *db)
+{
+    struct tjob *t = (struct tjob *)j;
+    char key[64];
+    snprintf(key, sizeof key, "t:%s", t->code);
+    int64_t n, since;
+    /* Counted whatever happens next, as a join counts an attempt. */
+    if (store_rate_hit(db, key, ub_now(), 60, &n, &since) != DB_OK)
+        return DB_ERROR;
+    if (db_begin(db) != DB_OK)
+        return DB_ERROR;
+    struct org_rec o;
+    memset(&o, 0, sizeof o);
+    ub_strlcpy(o.code, t->code, sizeof o.code);
+    ub_strlcpy(o.name, t->code, sizeof o.name);
+    ub_strlcpy(o.level, "city", sizeof o.level);
+    if (store_org_insert(db, &o) != DB_OK)
+        return DB_ERROR;
+    if (t->how == 2) {
+        db_rollback(db);
+        return DB_OK;
+    }
+    if (t->how == 0 && store_org_rename(db, o.id, "renamed", ub_now()) != DB_OK)
+        return DB_ERROR;
+    if (db_commit(db) != DB_OK)
+        return DB_ERROR;
+    return t->how == 1 ? DB_CONFLICT : DB_OK;
+}
+
+static void tjob_done(struct store_job *j, int rc)
+{
+    struct tjob *t = (struct tjob *)j;
+    pthread_mutex_lock(t->lock);
+    t->rc = rc;
+    t->done = true;
+    pthread_cond_broadcast(t->cond);
+    pthread_mutex_unlock(t->lock);
+}
+
+static void test_batch_writer(void **state)
+{
+    struct fx *f = *state;
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+    static const char *const codes[] = {"BW1", "BW2", "BW3", "BW4", "BW5", "BW6"};
+    struct tjob jobs[6];
+    /* First as a batch of one at a time (no writer), then through the
+     * writer, where they share batches. */
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            assert_int_equal(store_group_commit(f->s), 0);
+            assert_int_equal(store_writer_start(f->s), 0);
+        }
+        uint64_t gen = store_generation(f->s);
+        for (int i = 0; i < 3; i++) {
+            struct tjob *t = &jobs[round * 3 + i];
+            *t = (struct tjob){.job = {.run = tjob_run, .done = tjob_done},
+                               .code = codes[round * 3 + i], .how = i,
+                               .lock = &lock, .cond = &cond};
+            store_submit(f->s, &t->job);
+        }
+        pthread_mutex_lock(&lock);
+        for (int i = 0; i < 3; i++)
+            while (!jobs[round * 3 + i].done)
+                pthread_cond_wait(&cond, &lock);
+        pthread_mutex_unlock(&lock);
+        struct tjob *t = &jobs[round * 3];
+        assert_int_equal(t[0].rc, DB_OK);
+        assert_int_equal(t[1].rc, DB_CONFLICT);
+        assert_int_equal(t[2].rc, DB_OK);
+        /* Kept, undone whole, refused (its rate hit kept). */
+        struct org_rec o;
+        assert_int_equal(store_org_by_code(f->db, t[0].code, &o), DB_OK);
+        assert_string_equal(o.name, "renamed");
+        assert_int_equal(store_org_by_code(f->db, t[1].code, &o), DB_NOTFOUND);
+        assert_int_equal(store_org_by_code(f->db, t[2].code, &o), DB_NOTFOUND);
+        int64_t n, since;
+        char key[64];
+        snprintf(key, sizeof key, "t:%s", t[1].code);
+        assert_int_equal(store_rate_get(f->db, key, ub_now(), 60, &n, &since), DB_OK);
+        assert_int_equal(n, 0);
+        snprintf(key, sizeof key, "t:%s", t[2].code);
+        assert_int_equal(store_rate_get(f->db, key, ub_now(), 60, &n, &since), DB_OK);
+        assert_int_equal(n, 1);
+        /* The committed rename moved the generation on. */
+        assert_true(store_generation(f->s) > gen);
+    }
 }
 
 /* ---- org tree ---------------------------------------------------------- */
@@ -1131,6 +1235,7 @@ int main(void)
         FX(test_db_binding),
         FX(test_db_error_codes),
         FX(test_transactions),
+        FX(test_batch_writer),
         FX(test_org_insert_and_read),
         FX(test_org_path_limit),
         FX(test_subtree_count_random_tree),
