@@ -856,3 +856,24 @@ int member_set_status(struct db *db, const struct actor *a, const char *member_n
     ub_strlcpy(out->status, status, sizeof out->status);
     return 0;
 }
+
+int member_joined(struct db *db, const struct actor *a, const char *org, const char *from,
+                  const char *to, const char *channel, int64_t before, int limit,
+                  member_cb cb, void *ud, int64_t *total, struct ub_err *err)
+{
+    struct subtree t;
+    if (org_subtree(db, a, org, &t, err))
+        return -1;
+    if (!ub_date_valid(from) || !ub_date_valid(to))
+        return ub_fail(err, UB_EBAD, "invalid_date", "日期应为 YYYY-MM-DD");
+    static const char *const channels[] = {"qr", "onsite", "import"};
+    bool known = !channel || !*channel;
+    for (size_t i = 0; !known && i < UB_ARRAY_LEN(channels); i++)
+        known = strcmp(channel, channels[i]) == 0;
+    if (!known)
+        return ub_fail_field(err, UB_EBAD, "bad_query", "channel",
+                             "channel 应为 qr、onsite 或 import");
+    struct joined_filter f = {t.path, t.district, from, to, channel, before, limit};
+    int rc = store_member_joined(db, &f, cb, ud, total);
+    return rc == DB_OK ? 0 : ub_fail_store(err, rc);
+}

@@ -141,6 +141,12 @@ int member_get(struct db *db, const struct actor *a, const char *member_no,
 int member_search(struct db *db, const struct vault *v, const struct actor *a,
                   const char *org, const char *q, int64_t before, int limit, member_cb cb,
                   void *ud, struct ub_err *err);
+/* Members who joined org's subtree (the actor's when NULL) within [from,
+ * to], by channel (NULL: any): what the report's members_joined counts.
+ * *total: how many in all. */
+int member_joined(struct db *db, const struct actor *a, const char *org, const char *from,
+                  const char *to, const char *channel, int64_t before, int limit,
+                  member_cb cb, void *ud, int64_t *total, struct ub_err *err);
 /* Decrypts a member's ID and phone numbers for a role that may (admin,
  * federation).  Audited. */
 int member_reveal(struct db *db, const struct vault *v, const struct actor *a,

@@ -356,6 +356,19 @@ int store_member_by_access(struct db *db, const char *access_digest, struct memb
 /* Members in the subtree of path matching q: a member number, a phone
  * digest (phone_hash, when not NULL), or a name containing q; ids below
  * before. */
+/* Members who joined within [from, to] (dates) an org in the subtree of
+ * path (the org they joined, as reports count it), of channel (NULL: any),
+ * newest first, ids below before (0: from the newest), at most limit; the
+ * number of them all in *total. */
+struct joined_filter {
+    const char *path;
+    int64_t district;
+    const char *from, *to, *channel;
+    int64_t before;
+    int limit;
+};
+int store_member_joined(struct db *db, const struct joined_filter *f, member_cb cb, void *ud,
+                        int64_t *total);
 int store_member_search(struct db *db, const char *path, int64_t district, const char *q,
                         const unsigned char *phone_hash, int64_t before, int limit,
                         member_cb cb, void *ud);

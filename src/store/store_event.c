@@ -189,18 +189,31 @@ int store_event_list(struct db *db, const struct event_filter *f, event_cb cb, v
 {
     char hi[ORG_PATH_MAX + 2];
     store_subtree_hi(f->path, hi, sizeof hi);
-    /* One statement: absent filters are NULL or 0 and switch themselves
-     * off; the district key keeps a distributed database on one shard. */
-    struct db_stmt *st = db_run(db, EVENT_SELECT
-        "WHERE o.path >= $1 AND o.path < $2 "
-        "AND (e.district_id = $3 OR $3 = 0) "
-        "AND (e.starts_on >= $4 OR $4 = '') AND (e.starts_on <= $5 OR $5 = '') "
-        "AND (e.campaign_id = $6 OR $6 = 0) "
-        "AND (e.starts_on > $7 OR (e.starts_on = $7 AND e.id > $8) OR $7 = '') "
-        "ORDER BY e.starts_on, e.id LIMIT $9",
-        "ssissisii",
-        f->path, hi, f->district, f->from ? f->from : "", f->to ? f->to : "",
-        f->campaign_id, f->after_on ? f->after_on : "", f->after_id, (int64_t)f->limit);
+    /* Absent filters are '' or 0 and switch themselves off; the district
+     * key keeps a distributed database on one shard.  A campaign's events
+     * (the board) have a statement of their own, so that it uses the
+     * campaign's index whatever else the table holds. */
+    struct db_stmt *st;
+    if (f->campaign_id)
+        st = db_run(db, EVENT_SELECT
+            "WHERE e.campaign_id = $6 AND o.path >= $1 AND o.path < $2 "
+            "AND (e.district_id = $3 OR $3 = 0) "
+            "AND (e.starts_on >= $4 OR $4 = '') AND (e.starts_on <= $5 OR $5 = '') "
+            "AND (e.starts_on > $7 OR (e.starts_on = $7 AND e.id > $8) OR $7 = '') "
+            "ORDER BY e.starts_on, e.id LIMIT $9",
+            "ssissisii",
+            f->path, hi, f->district, f->from ? f->from : "", f->to ? f->to : "",
+            f->campaign_id, f->after_on ? f->after_on : "", f->after_id, (int64_t)f->limit);
+    else
+        st = db_run(db, EVENT_SELECT
+            "WHERE o.path >= $1 AND o.path < $2 "
+            "AND (e.district_id = $3 OR $3 = 0) "
+            "AND (e.starts_on >= $4 OR $4 = '') AND (e.starts_on <= $5 OR $5 = '') "
+            "AND (e.starts_on > $6 OR (e.starts_on = $6 AND e.id > $7) OR $6 = '') "
+            "ORDER BY e.starts_on, e.id LIMIT $8",
+            "ssisssii",
+            f->path, hi, f->district, f->from ? f->from : "", f->to ? f->to : "",
+            f->after_on ? f->after_on : "", f->after_id, (int64_t)f->limit);
     int rc;
     struct event_rec *e = xmalloc(sizeof *e);
     while ((rc = db_step(st)) == DB_ROW) {

@@ -390,6 +390,48 @@ int store_member_search(struct db *db, const char *path, int64_t district, const
     return rc == DB_DONE ? DB_OK : rc;
 }
 
+/* The org a member joined: before any accepted transfer, the first one's
+ * origin (as the report counters count it). */
+#define JOINED_ORG                                                             \
+    "COALESCE((SELECT t.from_org_id FROM transfers t WHERE t.member_id = x.id " \
+    "AND t.status = 'accepted' ORDER BY t.id LIMIT 1), x.org_id)"
+
+int store_member_joined(struct db *db, const struct joined_filter *f, member_cb cb, void *ud,
+                        int64_t *total)
+{
+    char hi[ORG_PATH_MAX + 2];
+    store_subtree_hi(f->path, hi, sizeof hi);
+    const char *where =
+        "WHERE x.joined_on >= $3 AND x.joined_on <= $4 AND (x.channel = $5 OR $5 = '') "
+        "AND (x.district_id = $6 OR $6 = 0) "
+        "AND " JOINED_ORG " IN (SELECT g.id FROM orgs g WHERE g.path >= $1 AND g.path < $2) ";
+    char sql[1024];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM members x %s", where);
+    struct db_stmt *st = db_run(db, sql, "ssssi", f->path, hi, f->from, f->to,
+                                f->channel ? f->channel : "", f->district);
+    int rc = store_one(db_step(st));
+    *total = rc == DB_OK ? db_i64(st, 0) : 0;
+    db_done(st);
+    if (rc != DB_OK)
+        return rc;
+    snprintf(sql, sizeof sql, MEMBER_SELECT "%s AND (x.id < $7 OR $7 = 0) "
+             "ORDER BY x.id DESC LIMIT $8", where);
+    st = db_run(db, sql, "ssssiii", f->path, hi, f->from, f->to, f->channel ? f->channel : "",
+                f->district, f->before, (int64_t)f->limit);
+    int stop = 0;
+    struct member_rec *m = xmalloc(sizeof *m);
+    while ((rc = db_step(st)) == DB_ROW) {
+        read_member(st, m);
+        if ((stop = cb(ud, m)) != 0)
+            break;
+    }
+    free(m);
+    db_done(st);
+    if (stop)
+        return stop;
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
 int store_application_by_access(struct db *db, const char *access_digest,
                                 struct application_rec *out)
 {

@@ -161,9 +161,42 @@ static int member_row(void *ud, const struct member_rec *m)
     return 0;
 }
 
+/* ?from=&to=[&channel=]: the members a report counted as joined. */
+static void page_members_joined(struct req *r, const char *from, const char *to)
+{
+    const char *org = req_query(r, "org"), *channel = req_query(r, "channel");
+    struct buf rows;
+    buf_init(&rows);
+    struct ub_err err;
+    int64_t total = 0;
+    if (member_joined(r->db, &r->actor, org, from, to, channel, 0, 500, member_row, &rows,
+                      &total, &err)) {
+        buf_free(&rows);
+        reply_err(r, &err);
+        return;
+    }
+    page_begin(r, "新入会会员");
+    struct buf *b = &r->out;
+    html_printf(b, "<section class=\"card\"><h1>%s 至 %s 新入会会员</h1>"
+                   "<p>共 <b data-count>%lld</b> 人%s（按入会的组织计，含下级组织）</p>",
+                from, to, (long long)total, total > 500 ? "，列出最近的500人" : "");
+    html_raw_trusted(b, "<div class=\"scroll\"><table><thead><tr><th>会员编号</th><th>姓名</th>"
+                        "<th>身份证号 / 手机号</th><th>所属工会</th><th>入会日期</th>"
+                        "<th>状态</th></tr></thead><tbody>");
+    buf_append(b, rows.data ? rows.data : "", rows.len);   /* escaped by member_row */
+    html_raw_trusted(b, "</tbody></table></div></section>");
+    buf_free(&rows);
+    page_end(r);
+}
+
 void page_members(struct req *r)
 {
     const char *q = req_query(r, "q");
+    const char *from = req_query(r, "from"), *to = req_query(r, "to");
+    if (from && to) {
+        page_members_joined(r, from, to);
+        return;
+    }
     struct buf rows;
     buf_init(&rows);
     struct ub_err err;

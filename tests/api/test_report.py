@@ -442,6 +442,17 @@ class DemoHalfYearTest(ServerTest):
         # Each figure's link lists exactly what it counts.
         ev = get(heads["双沟通活动（场）"][1].replace("&amp;", "&"))
         self.assertEqual(int(re.search(r"<b data-count>(\d+)</b>", ev).group(1)), 94)
+        mem = get(heads["新入会会员（人）"][1].replace("&amp;", "&"))
+        self.assertEqual(int(re.search(r"<b data-count>(\d+)</b>", mem).group(1)), 747)
+        self.assertEqual(mem.count('<a href="/console/members/'), 500)    # the newest 500
+        one = get("/console/members?org=110118001&from=2025-01-01&to=2025-06-30&channel=qr")
+        town = [o for o in s.request("GET", "/api/v1/reports/summary?org=110118&from=2025-01-01"
+                                     "&to=2025-06-30", token=s.admin).json["by_org"]
+                if o["org"] == "110118001"][0]
+        self.assertEqual(int(re.search(r"<b data-count>(\d+)</b>", one).group(1)),
+                         town["members_joined"]["via_qr"])
+        self.assertEqual(c.page("/console/members?from=2025-01-01&to=2025-06-30&channel=x").status,
+                         400)
         fd = get(heads["新建工会（家）"][1].replace("&amp;", "&"))
         self.assertEqual(fd.count('<article class="case"'), 10)
         cards = re.search(r"<tfoot><tr><th colspan=\"5\">合计</th>(.*?)</tr>", ev).group(1)

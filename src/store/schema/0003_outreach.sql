@@ -82,6 +82,9 @@ CREATE TABLE tally_labels (
     PRIMARY KEY (org_id, kind, position)
 );
 
+-- An event's own join token (every read of an event joins it).
+CREATE INDEX join_tokens_event ON join_tokens (event_id) WHERE event_id IS NOT NULL;
+
 -- Joins through an event's QR, counted on the campaign board.
 CREATE INDEX applications_event ON applications (source_event_id, status)
     WHERE source_event_id IS NOT NULL;

@@ -24,3 +24,6 @@ CREATE TABLE stats_daily (
     PRIMARY KEY (district_id, org_id, day, kind, label)
 );
 CREATE INDEX stats_daily_org ON stats_daily (org_id, day);
+
+-- The members a report counted, listed by joining date.
+CREATE INDEX members_joined ON members (district_id, joined_on);
