@@ -17,7 +17,9 @@ share of children: mostly `union` (grassroots unions), every 20th a `joint`
 (joint union).  Codes are PREFIX.NNNNNN, numbered after any earlier run
 with the same prefix.  Employers get a well-formed unified social credit
 code (GB 32100 check character).  The invariants are checked before the
-transaction commits; a violation writes nothing.
+transaction commits; a violation writes nothing.  Every new org gets its
+join token (join_tokens), as creating an org in the app makes one; the
+first runs of this harness had none (--no-tokens).
 
 Standard library only (and psql for PostgreSQL).
 """
@@ -38,6 +40,9 @@ USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ORG_COLS = ("id", "code", "name", "level", "parent_id", "path", "depth", "district_id",
             "created_at", "updated_at")
 EMP_COLS = ("name", "uscc", "headcount", "org_id", "district_id", "created_at", "updated_at")
+TOKEN_COLS = ("token", "org_id", "created_at")
+TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"   # the app's
+TOKEN_LEN = 12
 
 # Portable SQL run after the load, in the same transaction.
 COUNTERS = [
@@ -58,6 +63,11 @@ INVARIANTS = [
     "SELECT count(*) FROM orgs p WHERE p.children <> "
     "(SELECT count(*) FROM orgs c WHERE c.parent_id = p.id)",
 ]
+# With tokens: every org has its own (not an event's); join_tokens.org_id
+# references orgs.  (Counts, not NOT EXISTS: PostgreSQL has no statistics
+# for the new rows yet and would plan a nested loop.)
+TOKEN_INVARIANT = ("SELECT (SELECT count(*) FROM orgs) - "
+                   "(SELECT count(DISTINCT org_id) FROM join_tokens WHERE event_id IS NULL)")
 
 
 def uscc(first17):
@@ -81,7 +91,7 @@ class SqliteDb:
     def rows(self, sql, args=()):
         return self.db.execute(sql.replace("%s", "?"), args).fetchall()
 
-    def load(self, orgs, emps, analyze):
+    def load(self, orgs, emps, tokens, analyze):
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -89,9 +99,12 @@ class SqliteDb:
                            % (", ".join(ORG_COLS), ", ".join("?" * len(ORG_COLS))), orgs)
             db.executemany("INSERT INTO employers (%s) VALUES (%s)"
                            % (", ".join(EMP_COLS), ", ".join("?" * len(EMP_COLS))), emps)
+            db.executemany("INSERT INTO join_tokens (%s) VALUES (%s)"
+                           % (", ".join(TOKEN_COLS), ", ".join("?" * len(TOKEN_COLS))), tokens)
             for sql in COUNTERS:
                 db.execute(sql)
-            bad = sum(db.execute(sql).fetchone()[0] for sql in INVARIANTS)
+            bad = sum(db.execute(sql).fetchone()[0]
+                      for sql in INVARIANTS + ([TOKEN_INVARIANT] if tokens else []))
             if bad:
                 fail("%d rows break the tree's invariants; nothing written" % bad)
             db.execute("COMMIT")
@@ -117,7 +130,7 @@ class PgDb:
             check=True, capture_output=True, text=True).stdout
         return [tuple(r.values()) for r in json.loads(out)]
 
-    def load(self, orgs, emps, analyze):
+    def load(self, orgs, emps, tokens, analyze):
         del analyze     # always, see below
 
         def copy(table, cols, data):
@@ -128,8 +141,9 @@ class PgDb:
         checks = "".join(
             "DO $$ BEGIN IF (%s) > 0 THEN RAISE EXCEPTION "
             "'rows break the tree''s invariants; nothing written'; END IF; END $$;\n" % sql
-            for sql in INVARIANTS)
+            for sql in INVARIANTS + ([TOKEN_INVARIANT] if tokens else []))
         script = ("BEGIN;\n" + copy("orgs", ORG_COLS, orgs) + copy("employers", EMP_COLS, emps)
+                  + copy("join_tokens", TOKEN_COLS, tokens)
                   + "".join(s + ";\n" for s in COUNTERS) + checks
                   # Explicit ids do not move the identity sequences: move them.
                   + "SELECT setval(pg_get_serial_sequence('orgs', 'id'), max(id)) FROM orgs;\n"
@@ -157,6 +171,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--analyze", action="store_true",
                     help="refresh the planner statistics afterwards (serve does it too)")
+    ap.add_argument("--no-tokens", action="store_true",
+                    help="no join token for the new orgs (the app makes one per org)")
     args = ap.parse_args()
     if args.orgs < 0 or args.employers < 0:
         fail("--orgs and --employers must be >= 0")
@@ -202,11 +218,22 @@ def main():
         org_id, district = unions[(j * len(unions)) // args.employers]
         emps.append(("基准测试单位%d有限公司" % n, uscc("91110118BM%07d" % n),
                      rnd.randint(3, 800), org_id, district, now, now))
-    db.load(orgs, emps, args.analyze)
+    tokens = []
+    if not args.no_tokens:
+        taken = {t for (t,) in db.rows("SELECT token FROM join_tokens")}
+        for o in orgs:
+            while True:
+                tok = "".join(rnd.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LEN))
+                if tok not in taken:
+                    break
+            taken.add(tok)
+            tokens.append((tok, o[0], now))
+    db.load(orgs, emps, tokens, args.analyze)
     total = db.rows("SELECT count(*) FROM orgs")[0][0]
-    print("gen_orgs: added %d orgs below %d towns of %s and %d employers in %.2f s "
-          "(%d orgs in all%s)" % (len(orgs), len(towns), args.district, len(emps),
-                              time.monotonic() - t0, total, ", analyzed" if args.analyze else ""))
+    print("gen_orgs: added %d orgs below %d towns of %s, %d employers and %d join tokens "
+          "in %.2f s (%d orgs in all%s)"
+          % (len(orgs), len(towns), args.district, len(emps), len(tokens),
+             time.monotonic() - t0, total, ", analyzed" if args.analyze else ""))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ never opens them.  Ids are taken above the current maxima, so the
 references (application <-> member, token -> event) are written final.
 Before committing it checks the counts and references and rolls back if any
 is off.  It prints one line: what it added, with the campaign's id and its
-events' id range.
+events' id range.  The report counters (stats_daily) are not written:
+`unionbridge stats rebuild` counts the new rows (bench/run.sh runs it).
 
 Standard library only (and psql for PostgreSQL).
 """
@@ -212,6 +213,9 @@ def main():
     ap.add_argument("--joins", type=int, default=20000,
                     help="applications through the events' codes (default 20000)")
     ap.add_argument("--taps", type=int, default=20, help="taps recorded per event (default 20)")
+    ap.add_argument("--days", type=int, default=31,
+                    help="the events are spread over the first DAYS days of May (default 31; "
+                    "1: a single campaign day, as on 27 May)")
     ap.add_argument("--district", default="110118", help="the district running it (default 110118)")
     ap.add_argument("--prefix", default="B", help="code prefix of gen_orgs.py's orgs (default B)")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
@@ -220,6 +224,8 @@ def main():
     args = ap.parse_args()
     if args.events < 1 or args.event_orgs < 1 or args.joins < 0 or args.taps < 0:
         fail("--events and --event-orgs must be >= 1, --joins and --taps >= 0")
+    if not 1 <= args.days <= 31:
+        fail("--days must be 1..31")
     if args.db.startswith(("postgres://", "postgresql://")):
         db = PgDb(args.db)
     else:
@@ -268,8 +274,8 @@ def main():
     for i in range(args.events):
         org_id, org_district, org_name = hosts[i % args.event_orgs]
         eid = ids["events"] + i
-        # 1..31 May, 09:00 or 14:00 in the server's zone, and that date.
-        day = 1 + (i * 31) // args.events
+        # 1..DAYS May, 09:00 or 14:00 in the server's zone, and that date.
+        day = 1 + (i * args.days) // args.events
         starts = int(time.mktime((2026, 5, day, 9 if i % 2 == 0 else 14, 0, 0, 0, 0, -1)))
         starts_on = time.strftime("%Y-%m-%d", time.localtime(starts))
         enterprise = i % 5 == 4
@@ -334,10 +340,11 @@ def main():
         assert all(len(r) == len(cols) for r in data), name
     expect = [len(events), len(tokens), len(apps), len(members), len(tallies), len(taps)]
     db.load(tables, cid, expect, args.analyze)
-    print("gen_outreach: campaign %d with %d events (ids %d..%d) over %d orgs, "
+    print("gen_outreach: campaign %d with %d events (ids %d..%d) over %d orgs and %d day%s, "
           "%d applications (%d approved), %d tallies, %d taps in %.2f s"
-          % (cid, len(events), events[0][0], events[-1][0], args.event_orgs, len(apps),
-             len(members), len(tallies), len(taps), time.monotonic() - t0))
+          % (cid, len(events), events[0][0], events[-1][0], args.event_orgs, args.days,
+             "" if args.days == 1 else "s", len(apps), len(members), len(tallies), len(taps),
+             time.monotonic() - t0))
 
 
 if __name__ == "__main__":

@@ -14,9 +14,21 @@
 #   BENCH_NGINX_WORKERS nginx worker_processes (default auto: one per core)
 #   BENCH_ORGS          orgs generated below district 110118 (default 100000)
 #   BENCH_EMPLOYERS     employers generated over them (default 5000)
-#   BENCH_ANALYZE       1: run ANALYZE on the generated database (default 0;
-#                       the server does not, so neither does the default run)
+#   BENCH_ORG_TOKENS    1 (default): each generated org has its join token, as
+#                       the app makes one per org; 0: none (the first runs' data)
+#   BENCH_EVENTS        events of the generated campaign (default 500), made
+#                       when a selected case needs them (tally, board)
+#   BENCH_EVENT_ORGS    generated unions holding them (default 250)
+#   BENCH_JOINS         applications through their QR codes (default 20000)
+#   BENCH_EVENT_DAYS    days of May they are spread over (default 31; 1: one
+#                       campaign day, every tap on the same report counters)
+#   BENCH_ANALYZE       1: run a full ANALYZE on the generated SQLite database
+#                       (default 0; serve runs a bounded one at start-up)
 #   BENCH_CASES         only the cases whose name or path contains this text
+#   BENCH_WRK_TIMEOUT   wrk --timeout (default 10s): a slower answer counts as
+#                       an error and is left out of the percentiles
+#   BENCH_SQL           SQL run on the generated database before serve starts
+#                       (a what-if: an index not in the schema); default none
 #   BENCH_BUILD_DIR     meson build directory (default ./build-bench, release)
 #   BENCH_KEEP          1: keep the temporary directory (database, logs)
 #   BENCH_BACKENDS      "sqlite pg" (default): the same figures on embedded
@@ -34,6 +46,11 @@ SERVER_THREADS=${BENCH_THREADS:-4}
 NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
 ORGS=${BENCH_ORGS:-100000}
 EMPLOYERS=${BENCH_EMPLOYERS:-5000}
+EVENTS=${BENCH_EVENTS:-500}
+EVENT_ORGS=${BENCH_EVENT_ORGS:-250}
+JOINS=${BENCH_JOINS:-20000}
+EVENT_DAYS=${BENCH_EVENT_DAYS:-31}
+WRK_TIMEOUT=${BENCH_WRK_TIMEOUT:-10s}
 BUILD_DIR=${BENCH_BUILD_DIR:-$ROOT/build-bench}
 DISTRICT=110118
 
@@ -42,6 +59,7 @@ die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 
 [[ $SECONDS_PER_RUN =~ ^[0-9]+$ ]] && ((SECONDS_PER_RUN >= 1 && SECONDS_PER_RUN <= 600)) \
     || die "BENCH_SECONDS must be 1..600"
+[[ $WRK_TIMEOUT =~ ^[0-9]+[sm]?$ ]] || die "BENCH_WRK_TIMEOUT must look like 10s"
 CONNECTIONS=${CONNECTIONS//,/ }
 for c in $CONNECTIONS; do
     [[ $c =~ ^[0-9]+$ ]] && ((c >= WRK_THREADS && c <= 20000)) \
@@ -72,7 +90,7 @@ if ! command -v wrk >/dev/null 2>&1 || ! find_nginx >/dev/null; then
 fi
 command -v wrk >/dev/null 2>&1 || die "wrk is not installed"
 NGINX=$(find_nginx) || die "nginx is not installed"
-for t in python3 meson ninja timeout; do
+for t in python3 meson ninja timeout curl; do
     command -v "$t" >/dev/null 2>&1 || die "$t is needed"
 done
 
@@ -92,6 +110,10 @@ ninja -C "$BUILD_DIR" unionbridge >"$BUILD_LOG" 2>&1 \
 rm -f "$BUILD_LOG"
 BIN=$BUILD_DIR/unionbridge
 [[ -x $BIN ]] || die "no binary at $BIN"
+# Now: others may rebuild the shared build directory during the run.
+VERSION=$("$BIN" --version | awk '{ print $2 }')
+BUILT_AT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
+[[ -n $(git -C "$ROOT" status --porcelain -- src meson.build 2>/dev/null) ]] && BUILT_AT+=" + working tree"
 
 # --- processes and clean-up -----------------------------------------------
 
@@ -141,15 +163,20 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# http_status URL [TOKEN]: prints the HTTP status (000 when unreachable).
+# http_status URL [TOKEN [JSON]]: prints the HTTP status (000 when
+# unreachable, or no answer in 2 s, 30 s with TOKEN); with JSON, of a POST
+# of it.
 http_status() {
     python3 - "$@" <<'EOF'
 import sys, urllib.request, urllib.error
 req = urllib.request.Request(sys.argv[1])
-if len(sys.argv) > 2:
+if len(sys.argv) > 2 and sys.argv[2]:
     req.add_header("Authorization", "Bearer " + sys.argv[2])
+if len(sys.argv) > 3:
+    req.data = sys.argv[3].encode()
+    req.add_header("Content-Type", "application/json")
 try:
-    with urllib.request.urlopen(req, timeout=2) as r:
+    with urllib.request.urlopen(req, timeout=30 if len(sys.argv) > 2 else 2) as r:
         print(r.status)
 except urllib.error.HTTPError as e:
     print(e.code)
@@ -176,9 +203,40 @@ UNIONBRIDGE_ADMIN_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_url
 export UNIONBRIDGE_ADMIN_PASSWORD
 GEN_ARGS=(--orgs "$ORGS" --employers "$EMPLOYERS" --district "$DISTRICT")
 [[ ${BENCH_ANALYZE:-0} == 1 ]] && GEN_ARGS+=(--analyze)
+[[ ${BENCH_ORG_TOKENS:-1} == 0 ]] && GEN_ARGS+=(--no-tokens)
+OUTREACH_ARGS=(--events "$EVENTS" --event-orgs "$EVENT_ORGS" --joins "$JOINS"
+               --days "$EVENT_DAYS" --district "$DISTRICT")
+[[ ${BENCH_ANALYZE:-0} == 1 ]] && OUTREACH_ARGS+=(--analyze)
+
+# db_exec URL SQL: runs SQL (statements separated by ';').
+db_exec() {
+    python3 - "$@" <<'PY'
+import subprocess, sqlite3, sys
+url, q = sys.argv[1], sys.argv[2]
+if url.startswith("sqlite:"):
+    sqlite3.connect(url[7:], isolation_level=None).executescript(q)
+else:
+    subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", "-c", q, url], check=True)
+PY
+}
+
+# db_query URL SQL: the first column of the first row (empty when none).
+db_query() {
+    python3 - "$@" <<'PY'
+import subprocess, sqlite3, sys
+url, q = sys.argv[1], sys.argv[2]
+if url.startswith("sqlite:"):
+    row = sqlite3.connect(url[7:]).execute(q).fetchone()
+    print("" if row is None else row[0])
+else:
+    print(subprocess.run(["psql", "-qAtX", "-c", q, url], capture_output=True, text=True,
+                         check=True).stdout.strip())
+PY
+}
 
 # start_backend NAME: makes a database with the generated data, starts
-# serve on it; sets DBURL, TOKEN, GEN_OUT, UB_PORT, SERVER_PID.
+# serve on it; sets DBURL, TOKEN, GEN_OUT, OUTREACH_OUT, JOIN_TOKEN,
+# CAMPAIGN, EVENT, LAST_EVENT, NEVENTS, UB_PORT, SERVER_PID.
 start_backend() {
     local name=$1
     mkdir -p "$TMP/$name"
@@ -204,22 +262,34 @@ start_backend() {
         || { cat "$TMP/$name/init.log" >&2; die "init failed"; }
     GEN_OUT=$(python3 "$ROOT/bench/gen_orgs.py" "$DBURL" "${GEN_ARGS[@]}")
     log "[$name] ${GEN_OUT#gen_orgs: }"
+    OUTREACH_OUT="" CAMPAIGN="" EVENT="" LAST_EVENT="" NEVENTS=""
+    if ((NEED_OUTREACH)); then
+        OUTREACH_OUT=$(python3 "$ROOT/bench/gen_outreach.py" "$DBURL" "${OUTREACH_ARGS[@]}")
+        log "[$name] ${OUTREACH_OUT#gen_outreach: }"
+        CAMPAIGN=$(db_query "$DBURL" "SELECT max(id) FROM campaigns")
+        EVENT=$(db_query "$DBURL" "SELECT min(id) FROM events WHERE campaign_id = $CAMPAIGN")
+        LAST_EVENT=$(db_query "$DBURL" "SELECT max(id) FROM events WHERE campaign_id = $CAMPAIGN")
+        NEVENTS=$(db_query "$DBURL" "SELECT count(*) FROM events WHERE campaign_id = $CAMPAIGN")
+        # The generator numbers them in a row: the tally script relies on it.
+        ((LAST_EVENT - EVENT + 1 == NEVENTS)) || die "the campaign's events are not numbered in a row"
+    fi
+    # The generators write rows, not the report counters kept beside them:
+    # count them as the app would have.
+    if "$BIN" stats rebuild --help >/dev/null 2>&1; then
+        (cd "$TMP/$name" && UNIONBRIDGE_DB=$DBURL "$BIN" stats rebuild) >"$TMP/$name/stats.log" 2>&1 \
+            || { tail -n 20 "$TMP/$name/stats.log" >&2; die "stats rebuild failed"; }
+        log "[$name] report counters rebuilt"
+    fi
     TOKEN=$(cd "$TMP/$name" && UNIONBRIDGE_DB=$DBURL "$BIN" token create admin 2>"$TMP/$name/token.log") \
         || { cat "$TMP/$name/token.log" >&2; die "token create failed"; }
     [[ $TOKEN =~ ^[A-Za-z0-9._~+/=-]+$ ]] || die "unexpected token output: $TOKEN"
     UB_PORT=$(free_port)
-    JOIN_TOKEN=$(python3 - "$DBURL" <<'PY'
-import subprocess, sqlite3, sys
-url = sys.argv[1]
-q = ("SELECT t.token FROM join_tokens t JOIN orgs o ON o.id = t.org_id "
-     "WHERE o.code = '110118' AND t.event_id IS NULL")
-if url.startswith("sqlite:"):
-    print(sqlite3.connect(url[7:]).execute(q).fetchone()[0])
-else:
-    print(subprocess.run(["psql", "-qAtX", "-c", q, url], capture_output=True, text=True,
-                         check=True).stdout.strip())
-PY
-)
+    if [[ -n ${BENCH_SQL:-} ]]; then
+        log "[$name] BENCH_SQL: $BENCH_SQL"
+        db_exec "$DBURL" "$BENCH_SQL" || die "BENCH_SQL failed"
+    fi
+    JOIN_TOKEN=$(db_query "$DBURL" "SELECT t.token FROM join_tokens t JOIN orgs o ON o.id = t.org_id
+                                    WHERE o.code = '$DISTRICT' AND t.event_id IS NULL")
     (cd "$TMP/$name" && exec "$BIN" serve --db "$DBURL" --listen "127.0.0.1:$UB_PORT" \
         --threads "$SERVER_THREADS" --join-rate 0) >"$TMP/$name/server.log" 2>&1 &
     SERVER_PID=$!
@@ -270,7 +340,10 @@ log "nginx on 127.0.0.1:$NGINX_PORT (worker_processes $NGINX_WORKERS)"
 
 # --- measurements ---------------------------------------------------------
 
-# name|path|authenticated|wrk script (JOIN is the backend's join token)
+# name|path|authenticated|wrk script|script arguments|path shown
+# Placeholders, per backend: JOIN (the district's join token), CAMPAIGN (the
+# generated campaign), EVENT, LAST_EVENT and NEVENTS (its events, numbered
+# in a row).
 CASES=(
     "join page|/j/JOIN|0"
     "join (durable application)|/api/v1/join/JOIN|0|$ROOT/bench/join.lua"
@@ -279,18 +352,50 @@ CASES=(
     "leaf org (authenticated baseline)|/api/v1/orgs/${DISTRICT}400.U1|1"
     "children of 110118|/api/v1/orgs?parent=$DISTRICT|1"
     "employers of 110118, 50|/api/v1/employers?org=$DISTRICT&limit=50|1"
+    "campaign board|/api/v1/campaigns/CAMPAIGN/board|1"
+    "tally, one event (durable)|/api/v1/events/EVENT/tallies|1|$ROOT/bench/tally.lua|EVENT 1"
+    "tally, many events (durable)|/api/v1/events/EVENT/tallies|1|$ROOT/bench/tally.lua|EVENT NEVENTS|/api/v1/events/{EVENT..LAST_EVENT}/tallies"
 )
 
-# run_wrk URL OUTFILE TOKEN CONNECTIONS [SCRIPT]
+# subst TEXT: the placeholders replaced with this backend's values.
+subst() {
+    local s=$1
+    s=${s//JOIN/$JOIN_TOKEN}
+    s=${s//CAMPAIGN/$CAMPAIGN}
+    s=${s//NEVENTS/$NEVENTS}
+    s=${s//LAST_EVENT/$LAST_EVENT}
+    s=${s//EVENT/$EVENT}
+    printf '%s' "$s"
+}
+
+# selected NAME PATH: whether BENCH_CASES picks the case.
+selected() {
+    [[ -z ${BENCH_CASES:-} || $1 == *"$BENCH_CASES"* || $2 == *"$BENCH_CASES"* ]]
+}
+
+# The campaign is generated only when a selected case uses it.
+NEED_OUTREACH=0
+for case in "${CASES[@]}"; do
+    IFS='|' read -r name path _ _ sargs _ <<<"$case"
+    if selected "$name" "$path" && [[ "$path $sargs" == *CAMPAIGN* || "$path $sargs" == *EVENT* ]]
+    then
+        NEED_OUTREACH=1
+    fi
+done
+
+# run_wrk URL OUTFILE TOKEN CONNECTIONS [SCRIPT [ARG...]]: the script gets
+# the run's number, then ARGs.
 run_wrk() {
     local url=$1 out=$2 token=${3:-} c=$4 script=${5:-}
-    local args=(-t"$WRK_THREADS" -c"$c" -d"${SECONDS_PER_RUN}s" --latency)
+    shift 4
+    (($# > 0)) && shift
+    local args=(-t"$WRK_THREADS" -c"$c" -d"${SECONDS_PER_RUN}s" --timeout "$WRK_TIMEOUT" --latency)
     [[ -n $token ]] && args+=(-H "Authorization: Bearer $token")
     RUN_NO=$((${RUN_NO:-0} + 1))
     [[ -n $script ]] && args+=(-s "$script")
     # In the background, so that a signal to this script is handled at once.
     local extra=()
-    [[ -n $script ]] && extra=(-- "$RUN_NO")
+    [[ -n $script ]] && extra=(-- "$RUN_NO" "$@")
     timeout --kill-after=5 $((SECONDS_PER_RUN + 30)) wrk "${args[@]}" "$url" "${extra[@]}" \
         >"$out" 2>&1 &
     WRK_PID=$!
@@ -323,42 +428,98 @@ parse() {
         }' "$1"
 }
 
+# single_request URL TOKEN: one request at a time, warm: "median min max" in
+# ms of 20 after one more not counted (curl's time_total: connect to last
+# byte); prints nothing when a request fails.
+single_request() {
+    local url=$1 token=$2 i t times=()
+    for ((i = 0; i < 21; i++)); do
+        t=$(curl -sf -o /dev/null -w '%{time_total}' ${token:+-H "Authorization: Bearer $token"} \
+            --max-time 30 "$url") || return 0
+        ((i > 0)) && times+=("$t")
+    done
+    printf '%s\n' "${times[@]}" | sort -g | awk '
+        { v[NR] = $1 * 1000 }
+        END { printf "%.2f %.2f %.2f\n", (v[10] + v[11]) / 2, v[1], v[NR] }'
+}
+
+# server_cpu: the CPU time serve has used so far (user + system), in ticks.
+server_cpu() {
+    awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"
+}
+TICK_MS=$(awk -v hz="$(getconf CLK_TCK)" 'BEGIN { print 1000 / hz }')
+
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 RESULTS=$TMP/results.txt
+SINGLE=$TMP/single.txt
+CPU=$TMP/cpu.txt
 RSS_LINES=$TMP/rss.txt
 : >"$RESULTS"
+: >"$SINGLE"
+: >"$CPU"
 : >"$RSS_LINES"
+DATA_LINES=""
 for backend in $BACKENDS; do
     start_backend "$backend"
+    DATA_LINES+="data ($backend): ${GEN_OUT#gen_orgs: }"$'\n'
+    [[ -n $OUTREACH_OUT ]] && DATA_LINES+="        ${OUTREACH_OUT#gen_outreach: }"$'\n'
+    first_c=1
     for c in $CONNECTIONS; do
         for case in "${CASES[@]}"; do
-            IFS='|' read -r name path auth script <<<"$case"
-            path=${path//JOIN/$JOIN_TOKEN}
-            [[ -n ${BENCH_CASES:-} && $name != *"$BENCH_CASES"* && $path != *"$BENCH_CASES"* ]] \
-                && continue
+            IFS='|' read -r name path auth script sargs shown <<<"$case"
+            selected "$name" "$path" || continue
+            path=$(subst "$path")
+            shown=$(subst "${shown:-$path}")
+            read -r -a sargs <<<"$(subst "$sargs")"
             tok=""
             [[ $auth == 1 ]] && tok=$TOKEN
             url="http://127.0.0.1:$UB_PORT$path"
+            method=GET
+            [[ -n $script ]] && method=POST
             if [[ -z $script ]]; then
-                status=$(http_status "$url" ${tok:+"$tok"})
+                status=$(http_status "$url" "$tok")
                 [[ $status == 200 ]] || die "GET $path answers $status, not 200"
+                if ((first_c)); then
+                    read -r med min max < <(single_request "$url" "$tok") \
+                        || die "GET $path failed when timed alone"
+                    printf '%s|%s %s|%s|%s|%s\n' "$backend" "$method" "$shown" "$med" "$min" \
+                        "$max" >>"$SINGLE"
+                fi
+            elif [[ $script == */tally.lua ]]; then
+                status=$(http_status "$url" "$tok" \
+                    '{"tap_id": "check-'"$backend-$c"'", "people": 1}')
+                [[ $status == 200 ]] || die "POST $path answers $status, not 200"
             fi
             slug=$(printf '%s-%s' "$backend" "$name" | tr -c 'A-Za-z0-9' '_')
-            log "[$backend] c=$c  nginx, then GET $path  (${SECONDS_PER_RUN}s each)"
+            log "[$backend] c=$c  nginx, then $method $shown  (${SECONDS_PER_RUN}s each)"
             # The same header goes to nginx, which ignores it.
             run_wrk "http://127.0.0.1:$NGINX_PORT/" "$TMP/wrk-nginx-$slug-$c.txt" "$tok" "$c"
-            run_wrk "$url" "$TMP/wrk-ub-$slug-$c.txt" "$tok" "$c" "$script"
+            cpu0=$(server_cpu)
+            run_wrk "$url" "$TMP/wrk-ub-$slug-$c.txt" "$tok" "$c" "$script" "${sargs[@]}"
+            cpu1=$(server_cpu)
+            answers=$(awk '$2 == "requests" && $3 == "in" { print $1 }' "$TMP/wrk-ub-$slug-$c.txt")
+            printf '%s|%s %s|%s|%s\n' "$backend" "$method" "$shown" "$c" \
+                "$(awk -v a="$cpu0" -v b="$cpu1" -v n="$answers" -v t="$TICK_MS" \
+                    'BEGIN { printf "%.2f", n ? (b - a) * t / n : 0 }')" >>"$CPU"
             read -r n_rps _ _ n_err < <(parse "$TMP/wrk-nginx-$slug-$c.txt") \
                 || die "cannot read wrk output $TMP/wrk-nginx-$slug-$c.txt"
             read -r rps p50 p99 err < <(parse "$TMP/wrk-ub-$slug-$c.txt") \
                 || die "cannot read wrk output $TMP/wrk-ub-$slug-$c.txt"
             ((n_err == 0)) || log "warning: nginx had $n_err errors or non-2xx answers"
-            printf '%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$backend" \
-                "$([[ -n $script ]] && echo POST || echo GET) $path" "$c" "$rps" "$p50" \
-                "$p99" "$n_rps" \
+            if [[ $script == */tally.lua ]]; then
+                # Every answer should be a tap written: count them.
+                taps=$(db_query "$DBURL" "SELECT count(*) FROM event_taps
+                                          WHERE tap_id LIKE 'w$RUN_NO-%'")
+                log "[$backend] $taps taps recorded; wrk counted $answers answers, $err errors"
+                ((taps + err >= answers)) \
+                    || log "warning: fewer taps recorded than answers counted"
+            fi
+            printf '%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$backend" "$method $shown" "$c" "$rps" \
+                "$p50" "$p99" "$n_rps" \
                 "$(awk -v a="$rps" -v b="$n_rps" 'BEGIN { printf "%.1f", b ? 100 * a / b : 0 }')" \
                 "$err" >>"$RESULTS"
         done
+        first_c=0
     done
     printf '%s: %s (peak %s)\n' "$backend" \
         "$(awk '$1 == "VmRSS:" { print $2 " " $3 }' "/proc/$SERVER_PID/status")" \
@@ -373,10 +534,12 @@ done
 
 {
     echo
-    echo "unionbridge $("$BIN" --version | awk '{ print $2 }') ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))," \
+    echo "unionbridge $VERSION ($BUILT_AT)," \
         "$(date '+%Y-%m-%d %H:%M %Z'), $(nproc) cores, ${SECONDS_PER_RUN}s per run," \
-        "wrk -t$WRK_THREADS, serve --threads $SERVER_THREADS, nginx worker_processes $NGINX_WORKERS"
-    echo "data: ${GEN_OUT#gen_orgs: }"
+        "wrk -t$WRK_THREADS --timeout $WRK_TIMEOUT, serve --threads $SERVER_THREADS," \
+        "nginx worker_processes $NGINX_WORKERS"
+    printf '%s' "$DATA_LINES"
+    [[ -n ${BENCH_SQL:-} ]] && echo "BENCH_SQL (not in the schema): $BENCH_SQL"
     echo "load average before the run: $LOAD_BEFORE"
     echo
     printf '%-7s %-46s %5s %9s %9s %9s %10s %8s %7s\n' backend endpoint conns 'req/s' \
@@ -385,6 +548,20 @@ done
         printf '%-7s %-46s %5s %9s %9s %9s %10s %8s %7s\n' "$be" "$ep" "$c" "$rps" "$p50" \
             "$p99" "$n_rps" "$ratio" "$err"
     done <"$RESULTS"
+    if [[ -s $SINGLE ]]; then
+        echo
+        echo "one request at a time (curl, warm; ms over 20 requests):"
+        printf '%-7s %-46s %9s %9s %9s\n' backend endpoint median min max
+        while IFS='|' read -r be ep med min max; do
+            printf '%-7s %-46s %9s %9s %9s\n' "$be" "$ep" "$med" "$min" "$max"
+        done <"$SINGLE"
+    fi
+    echo
+    echo "serve's CPU time (user + system) per answer, ms: on SQLite all the work, on"
+    echo "PostgreSQL without the database server's (load on the machine does not change it):"
+    while IFS='|' read -r be ep c ms; do
+        printf '%-7s %-46s %5s %9s\n' "$be" "$ep" "$c" "$ms"
+    done <"$CPU"
     echo
     echo "server RSS after the run:"
     cat "$RSS_LINES"
