@@ -70,28 +70,29 @@ int store_bulk_mode(struct db *db);
 
 /*
  * A write that can be grouped with others.  Any thread queues it with
- * store_submit(); the store's writer thread runs every job queued since its
- * last batch in one transaction, each inside a savepoint of its own, commits
- * once (one durable commit for the batch) and only then calls each job's
- * done.  An answer given from done is therefore given after the write is
- * durable, and no request thread waits for the disk meanwhile.
+ * store_submit(); a writer thread (one for SQLite, four for PostgreSQL, each
+ * with a connection of its own) runs every job queued since its last batch
+ * in one transaction, each inside a savepoint of its own, commits once (one
+ * durable commit for the batch) and only then calls each job's done.  An
+ * answer given from done is therefore given after the write is durable,
+ * and no request thread waits for the disk meanwhile.
  */
 struct store_job {
-    /* Runs on the writer's thread with its connection, inside the batch.
-     * The connection is nested (db.h): db_begin and db_commit make and
-     * release a savepoint.  Returns DB_OK to keep what it wrote, or a
-     * negative DB_ code to undo it (the rest of the batch goes on). */
+    /* Runs on a writer thread with its connection, inside the batch.  The
+     * connection is nested (db.h): db_begin and db_commit make and release
+     * a savepoint.  Returns DB_OK to keep what it wrote, or a negative DB_
+     * code to undo it (the rest of the batch goes on). */
     int (*run)(struct store_job *j, struct db *db);
-    /* Called once, on the writer's thread, when the batch is durable (rc
-     * DB_OK, or the negative code run returned), or when it failed to
-     * commit (rc < 0: nothing it wrote was kept).  j may be freed or
-     * submitted again from here. */
+    /* Called once, on a thread of the writer's (no lock held), when the
+     * batch is durable (rc DB_OK, or the negative code run returned), or
+     * when it failed to commit (rc < 0: nothing it wrote was kept).  j may
+     * be freed or submitted again from here. */
     void (*done)(struct store_job *j, int rc);
     struct store_job *next;         /* private: the writer's queue */
     int rc;                         /* private: what run returned */
 };
 
-/* Starts the batch writer with a connection of its own (serve does, after
+/* Starts the batch writer and its connections (serve does, after
  * store_group_commit).  Returns 0 or -1 (logged).  Without a writer,
  * store_submit runs each job at once as a batch of one. */
 int store_writer_start(struct store *s);
