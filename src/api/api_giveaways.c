@@ -94,6 +94,67 @@ void api_giveaways_get(struct req *r)
     free(g);
 }
 
+/*
+ * A claim goes through the store's batch writer, as a join does: what it
+ * checks is checked here first (most of a storm is refusals: sold out,
+ * claimed already), then the request is parked while the writer takes the
+ * unit and records the claim in a batch with others, and answered once
+ * that batch is durable.  On SQLite only: there every write waits for the
+ * one writer anyway, while PostgreSQL's claims contend for the same stock
+ * rows, and a batch holding some while it waits for others makes batches
+ * deadlock; there each claim is its own short transaction.
+ */
+struct claim_call {
+    struct store_job job;           /* first: the job is the call */
+    struct req *r;
+    struct store *store;
+    struct giveaway_cache *cache;
+    char token[CRYPTO_TOKEN_LEN + 1];
+    int64_t gid;
+    char addr[64];
+    char code[PICKUP_CODE_LEN + 1];
+    struct ub_err err;
+    int status;
+    int attempts;
+};
+
+static int claim_run(struct store_job *job, struct db *db)
+{
+    struct claim_call *c = (struct claim_call *)job;
+    c->status = giveaway_claim(db, c->cache, c->token, c->gid, c->addr, c->code, &c->err);
+    return c->status && c->err.kind == UB_ESTORE ? DB_ERROR : DB_OK;
+}
+
+static void claim_start(struct req *r)
+{
+    struct claim_call *c = r->ud;
+    store_submit(c->store, &c->job);
+}
+
+static void claim_done(struct store_job *job, int rc)
+{
+    struct claim_call *c = (struct claim_call *)job;
+    /* When the batch did not commit, nothing decided in it stands. */
+    if (rc != DB_OK && (c->status == 0 || c->err.kind != UB_ESTORE))
+        c->status = ub_fail_store(&c->err, rc);
+    if (c->status && strcmp(c->err.code, "storage_busy") == 0 && c->attempts < 2) {
+        c->attempts++;
+        store_submit(c->store, &c->job);
+        return;
+    }
+    http_resume(c->r);
+}
+
+static void claim_answer(struct req *r)
+{
+    struct claim_call *c = r->ud;
+    if (c->status)
+        reply_err(r, &c->err);
+    else
+        reply_json(r, 201, json_pack("{s:I, s:s}", "giveaway_id", (json_int_t)c->gid,
+                                     "pickup_code", c->code));
+}
+
 void api_giveaways_claim(struct req *r)
 {
     int64_t id;
@@ -102,13 +163,33 @@ void api_giveaways_claim(struct req *r)
     struct db *db = req_db_or_reply(r);
     if (!db)
         return;
-    char code[PICKUP_CODE_LEN + 1];
+    const char *token = api_member_token(r);
     struct ub_err err;
-    if (giveaway_claim(db, site_of(r)->giveaways, api_member_token(r), id, r->addr, code, &err))
+    if (giveaway_claim_check(db, site_of(r)->giveaways, token, id, &err)) {
         reply_err(r, &err);
-    else
-        reply_json(r, 201, json_pack("{s:I, s:s}", "giveaway_id", (json_int_t)id,
-                                     "pickup_code", code));
+        return;
+    }
+    struct store *store = http_config_of(r)->store;
+    if (strcmp(store_backend(store), "sqlite") != 0) {
+        char code[PICKUP_CODE_LEN + 1];
+        if (giveaway_claim(db, site_of(r)->giveaways, token, id, r->addr, code, &err))
+            reply_err(r, &err);
+        else
+            reply_json(r, 201, json_pack("{s:I, s:s}", "giveaway_id", (json_int_t)id,
+                                         "pickup_code", code));
+        return;
+    }
+    struct claim_call *c = arena_zalloc(&r->arena, sizeof *c);
+    c->job.run = claim_run;
+    c->job.done = claim_done;
+    c->r = r;
+    c->store = store;
+    c->cache = site_of(r)->giveaways;
+    ub_strlcpy(c->token, token, sizeof c->token);
+    c->gid = id;
+    ub_strlcpy(c->addr, r->addr, sizeof c->addr);
+    r->ud = c;
+    http_park(r, claim_start, claim_answer);
 }
 
 void api_giveaways_redeem(struct req *r)

@@ -247,8 +247,10 @@ static void make_code(int64_t number, char code[PICKUP_CODE_LEN + 1])
     code[PICKUP_CODE_LEN] = 0;
 }
 
-int giveaway_claim(struct db *db, struct giveaway_cache *cache, const char *token, int64_t gid,
-                   const char *addr, char code[PICKUP_CODE_LEN + 1], struct ub_err *err)
+/* Everything a claim checks before it writes: 0, or -1 with err. */
+static int claim_check(struct db *db, struct giveaway_cache *cache, const char *token,
+                       int64_t gid, struct cache_entry *ce, struct claimant *cm,
+                       struct ub_err *err)
 {
     struct cache_entry e;
     struct claimant m;
@@ -269,7 +271,28 @@ int giveaway_claim(struct db *db, struct giveaway_cache *cache, const char *toke
                                                                        : "活动已结束");
     if (e.sold_out)
         return ub_fail(err, UB_EGONE, "sold_out", "已领完");
+    *ce = e;
+    *cm = m;
+    return 0;
+}
 
+int giveaway_claim_check(struct db *db, struct giveaway_cache *cache, const char *token,
+                         int64_t gid, struct ub_err *err)
+{
+    struct cache_entry e;
+    struct claimant m;
+    return claim_check(db, cache, token, gid, &e, &m, err);
+}
+
+int giveaway_claim(struct db *db, struct giveaway_cache *cache, const char *token, int64_t gid,
+                   const char *addr, char code[PICKUP_CODE_LEN + 1], struct ub_err *err)
+{
+    struct cache_entry e;
+    struct claimant m;
+    if (claim_check(db, cache, token, gid, &e, &m, err))
+        return -1;
+    const struct giveaway_rec *g = &e.g;
+    int64_t now = ub_now();
     if (tx_begin(db, err))
         return -1;
     int64_t number = 0;

@@ -57,6 +57,10 @@ int giveaway_list(struct db *db, const struct actor *a, const char *org, int lim
  * 409 already_claimed, 422 not_open, 410 sold_out.  Audited. */
 int giveaway_claim(struct db *db, struct giveaway_cache *cache, const char *token, int64_t gid,
                    const char *addr, char code[PICKUP_CODE_LEN + 1], struct ub_err *err);
+/* What giveaway_claim checks before writing, alone (reads only): so that
+ * the refusals a storm is mostly made of are answered at once. */
+int giveaway_claim_check(struct db *db, struct giveaway_cache *cache, const char *token,
+                         int64_t gid, struct ub_err *err);
 
 /* What the member page shows: the giveaway, the member's claim (code ""
  * when none) and the remaining stock (cached, at most a second old). */
