@@ -4,6 +4,7 @@
  */
 #include "store/store_stats.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,16 +34,79 @@ int store_stats_add(struct db *db, int64_t org_id, const char *day, const char *
         }
         ids[n++] = strtoll(p, (char **)&p, 10);
     }
-    return db_exec_stmt(db,
-        "INSERT INTO stats_daily (org_id, day, kind, label, n, district_id) "
-        "SELECT id, $1, $2, $3, $4, district_id FROM orgs "
-        "WHERE id IN ($5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) "
-        "ON CONFLICT (district_id, org_id, day, kind, label) "
-        "DO UPDATE SET n = stats_daily.n + excluded.n",
-        "sssiiiiiiiiiiiiiiiii", day, kind, label ? label : "", delta, ids[0], ids[1], ids[2],
-        ids[3], ids[4], ids[5], ids[6], ids[7], ids[8], ids[9], ids[10], ids[11], ids[12],
-        ids[13], ids[14], ids[15]);
+    /* The day's row, then the month's ("YYYY-MM"): a long period reads
+     * whole months, not every day of them. */
+    char month[16];
+    snprintf(month, sizeof month, "%.7s", day);
+    rc = DB_OK;
+    for (int pass = 0; pass < 2 && rc == DB_OK; pass++)
+        rc = db_exec_stmt(db,
+            "INSERT INTO stats_daily (org_id, day, kind, label, n, district_id) "
+            "SELECT id, $1, $2, $3, $4, district_id FROM orgs "
+            "WHERE id IN ($5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, "
+            "$20) ON CONFLICT (district_id, org_id, day, kind, label) "
+            "DO UPDATE SET n = stats_daily.n + excluded.n",
+            "sssiiiiiiiiiiiiiiiii", pass ? month : day, kind, label ? label : "", delta,
+            ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6], ids[7], ids[8], ids[9],
+            ids[10], ids[11], ids[12], ids[13], ids[14], ids[15]);
+    return rc;
 }
+
+/* A period as the rows that cover it: the whole months inside it from
+ * their month rows, the days before and after them from day rows. */
+struct span {
+    char d1_from[16], d1_to[16];        /* days before the first whole month */
+    char m_from[16], m_to[16];          /* whole months ("" when none) */
+    char d2_from[16], d2_to[16];        /* days after the last whole month */
+};
+
+static int month_days(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : d[m - 1];
+}
+
+static void span_of(const char *from, const char *to, struct span *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    int fy = atoi(from), fm = atoi(from + 5), fd = atoi(from + 8);
+    int ty = atoi(to), tm = atoi(to + 5), td = atoi(to + 8);
+    /* The first whole month starts on or after from; the last ends on or
+     * before to. */
+    int ay = fy, am = fm;
+    if (fd != 1 && ++am == 13) {
+        am = 1;
+        ay++;
+    }
+    int by = ty, bm = tm;
+    if (td != month_days(ty, tm) && --bm == 0) {
+        bm = 12;
+        by--;
+    }
+    if (ay * 12 + am > by * 12 + bm) {             /* no whole month */
+        snprintf(sp->d1_from, sizeof sp->d1_from, "%s", from);
+        snprintf(sp->d1_to, sizeof sp->d1_to, "%s", to);
+        return;
+    }
+    snprintf(sp->m_from, sizeof sp->m_from, "%04d-%02d", ay % 10000, am % 100);
+    snprintf(sp->m_to, sizeof sp->m_to, "%04d-%02d", by % 10000, bm % 100);
+    if (fd != 1) {                                  /* from .. end of from's month */
+        snprintf(sp->d1_from, sizeof sp->d1_from, "%s", from);
+        snprintf(sp->d1_to, sizeof sp->d1_to, "%04d-%02d-%02d", fy % 10000, fm % 100,
+                 month_days(fy, fm) % 100);
+    }
+    if (td != month_days(ty, tm))                   /* start of to's month .. to */
+        snprintf(sp->d2_from, sizeof sp->d2_from, "%04d-%02d-01", ty % 10000, tm % 100);
+    if (*sp->d2_from)
+        snprintf(sp->d2_to, sizeof sp->d2_to, "%s", to);
+}
+
+/* The rows of a span: $2..$7 (empty bounds match nothing). */
+#define SPAN_ROWS(d)                                                           \
+    "((length(" d ") = 10 AND ((" d " >= $2 AND " d " <= $3) OR "              \
+    "(" d " >= $6 AND " d " <= $7))) OR "                                     \
+    "(length(" d ") = 7 AND " d " >= $4 AND " d " <= $5))"
 
 static int stat_rows(struct db_stmt *st, bool with_org, stat_cb cb, void *ud)
 {
@@ -70,21 +134,27 @@ static int stat_rows(struct db_stmt *st, bool with_org, stat_cb cb, void *ud)
 int store_stats_sum(struct db *db, int64_t org_id, const char *from, const char *to,
                     stat_cb cb, void *ud)
 {
+    struct span sp;
+    span_of(from, to, &sp);
     return stat_rows(db_run(db,
         "SELECT '', kind, label, sum(n) FROM stats_daily "
-        "WHERE org_id = $1 AND day >= $2 AND day <= $3 GROUP BY kind, label",
-        "iss", org_id, from, to), false, cb, ud);
+        "WHERE org_id = $1 AND " SPAN_ROWS("day") " GROUP BY kind, label",
+        "issssss", org_id, sp.d1_from, sp.d1_to, sp.m_from, sp.m_to, sp.d2_from, sp.d2_to),
+        false, cb, ud);
 }
 
 int store_stats_children(struct db *db, int64_t org_id, const char *from, const char *to,
                          stat_cb cb, void *ud)
 {
+    struct span sp;
+    span_of(from, to, &sp);
     return stat_rows(db_run(db,
         "SELECT s.org_id, '', s.kind, s.label, sum(s.n) FROM stats_daily s "
         "JOIN orgs c ON c.id = s.org_id "
-        "WHERE c.parent_id = $1 AND s.day >= $2 AND s.day <= $3 "
+        "WHERE c.parent_id = $1 AND " SPAN_ROWS("s.day") " "
         "GROUP BY s.org_id, s.kind, s.label",
-        "iss", org_id, from, to), true, cb, ud);
+        "issssss", org_id, sp.d1_from, sp.d1_to, sp.m_from, sp.m_to, sp.d2_from, sp.d2_to),
+        true, cb, ud);
 }
 
 int store_stats_months(struct db *db, int64_t org_id, const char *from, const char *to,
@@ -92,7 +162,7 @@ int store_stats_months(struct db *db, int64_t org_id, const char *from, const ch
 {
     return stat_rows(db_run(db,
         "SELECT substr(day, 1, 7), kind, label, sum(n) FROM stats_daily "
-        "WHERE org_id = $1 AND day >= $2 AND day <= $3 "
+        "WHERE org_id = $1 AND length(day) = 10 AND day >= $2 AND day <= $3 "
         "GROUP BY substr(day, 1, 7), kind, label ORDER BY substr(day, 1, 7)",
         "iss", org_id, from, to), false, cb, ud);
 }
@@ -101,7 +171,7 @@ int store_stats_totals(struct db *db, stat_cb cb, void *ud)
 {
     return stat_rows(db_run(db,
         "SELECT '', s.kind, s.label, sum(s.n) FROM stats_daily s "
-        "JOIN orgs o ON o.id = s.org_id WHERE o.parent_id IS NULL "
+        "JOIN orgs o ON o.id = s.org_id WHERE o.parent_id IS NULL AND length(s.day) = 10 "
         "GROUP BY s.kind, s.label ORDER BY s.kind, s.label", ""), false, cb, ud);
 }
 

@@ -283,8 +283,12 @@ class CountersStayExactTest(ServerTest):
         today = days_ago(0)
         for org in ("110000", "110118", "110118001", "110118002", "110118100"):
             path = s.query("SELECT path FROM orgs WHERE code = ?", org)[0][0]
+            # Whole months read month rows, the days around them day rows:
+            # periods that start and end on every kind of day.
             for frm, to in (("2025-01-01", today), ("2025-05-27", "2025-05-27"),
-                            (days_ago(3), today), ("2024-01-01", "2024-12-31")):
+                            (days_ago(3), today), ("2024-01-01", "2024-12-31"),
+                            ("2025-04-15", "2025-06-10"), ("2025-05-01", "2025-05-31"),
+                            ("2025-05-02", "2025-05-30"), (days_ago(40), days_ago(2))):
                 self.assertEqual(self.reported(org, frm, to), self.recount(path, frm, to),
                                  (org, frm, to))
         c = s.cli("stats", "rebuild")
