@@ -401,23 +401,25 @@ int store_member_joined(struct db *db, const struct joined_filter *f, member_cb 
 {
     char hi[ORG_PATH_MAX + 2];
     store_subtree_hi(f->path, hi, sizeof hi);
-    const char *where =
-        "WHERE x.joined_on >= $3 AND x.joined_on <= $4 AND (x.channel = $5 OR $5 = '') "
-        "AND (x.district_id = $6 OR $6 = 0) "
-        "AND " JOINED_ORG " IN (SELECT g.id FROM orgs g WHERE g.path >= $1 AND g.path < $2) ";
-    char sql[1024];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM members x %s", where);
-    struct db_stmt *st = db_run(db, sql, "ssssi", f->path, hi, f->from, f->to,
-                                f->channel ? f->channel : "", f->district);
+    /* Literal SQL (the statement cache knows statements by their text's
+     * address). */
+#define JOINED_WHERE                                                           \
+    "WHERE x.joined_on >= $3 AND x.joined_on <= $4 AND (x.channel = $5 OR $5 = '') " \
+    "AND (x.district_id = $6 OR $6 = 0) "                                     \
+    "AND " JOINED_ORG " IN (SELECT g.id FROM orgs g WHERE g.path >= $1 AND g.path < $2) "
+    struct db_stmt *st = db_run(db, "SELECT count(*) FROM members x " JOINED_WHERE, "sssssi",
+                                f->path, hi, f->from, f->to, f->channel ? f->channel : "",
+                                f->district);
     int rc = store_one(db_step(st));
     *total = rc == DB_OK ? db_i64(st, 0) : 0;
     db_done(st);
     if (rc != DB_OK)
         return rc;
-    snprintf(sql, sizeof sql, MEMBER_SELECT "%s AND (x.id < $7 OR $7 = 0) "
-             "ORDER BY x.id DESC LIMIT $8", where);
-    st = db_run(db, sql, "ssssiii", f->path, hi, f->from, f->to, f->channel ? f->channel : "",
+    st = db_run(db, MEMBER_SELECT JOINED_WHERE "AND (x.id < $7 OR $7 = 0) "
+                "ORDER BY x.id DESC LIMIT $8",
+                "sssssiii", f->path, hi, f->from, f->to, f->channel ? f->channel : "",
                 f->district, f->before, (int64_t)f->limit);
+#undef JOINED_WHERE
     int stop = 0;
     struct member_rec *m = xmalloc(sizeof *m);
     while ((rc = db_step(st)) == DB_ROW) {

@@ -357,10 +357,6 @@ class FoundingTest(ServerTest):
                                    token=t), 400, "bad_query")
 
 
-if __name__ == "__main__":
-    main()
-
-
 class FoundingConsoleTest(ServerTest):
     """The founding screens, driven as a browser without scripts."""
 
@@ -444,3 +440,7 @@ class FoundingConsoleTest(ServerTest):
                                              "guide_org": "110118100"})
         self.assertEqual(r.status, 403)
         self.assertUnchanged(before)
+
+
+if __name__ == "__main__":
+    main()

@@ -432,10 +432,6 @@ class OutreachTest(ServerTest):
                                    {"materials": ["x"]}, token=self.union), 403, "forbidden")
 
 
-if __name__ == "__main__":
-    main()
-
-
 class OutreachConsoleTest(ServerTest):
     """The console's outreach screens, driven as a browser without scripts."""
 
@@ -546,3 +542,7 @@ class OutreachConsoleTest(ServerTest):
                      "/console/events/%d/poster"):
             self.assertEqual(self.page(path % other).status, 403)
         self.assertEqual(self.page("/console/events?month=2025-13").status, 400)
+
+
+if __name__ == "__main__":
+    main()

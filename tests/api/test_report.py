@@ -388,10 +388,6 @@ class CountersStayExactTest(ServerTest):
         self.assertExact()
 
 
-if __name__ == "__main__":
-    main()
-
-
 class DemoHalfYearTest(ServerTest):
     """`unionbridge demo-data` gives the demo tree the seed's half-year, and
     the dashboard shows it with every figure linked to its records."""
@@ -461,3 +457,7 @@ class DemoHalfYearTest(ServerTest):
         self.assertEqual(fd.count('<article class="case"'), 10)
         cards = re.search(r"<tfoot><tr><th colspan=\"5\">合计</th>(.*?)</tr>", ev).group(1)
         self.assertEqual(re.findall(r">(\d+)<", cards)[2], "18")
+
+
+if __name__ == "__main__":
+    main()

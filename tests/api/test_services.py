@@ -477,10 +477,6 @@ class StormTest(Services):
                 self.assertError(r, 409, "already_claimed")
 
 
-if __name__ == "__main__":
-    main()
-
-
 class ServicesConsoleTest(Services):
     """Cards and claims through the console's forms, as a browser without
     scripts: a card handed out at an event, a claim entered, verified by
@@ -537,3 +533,7 @@ class ServicesConsoleTest(Services):
         before = s.snapshot()
         self.assertEqual(clerk.form("/console/claims/%d/verify" % cid, {"csrf": "x"}).status, 403)
         self.assertUnchanged(before)
+
+
+if __name__ == "__main__":
+    main()
