@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "http/req.h"
+#include "store/store.h"
 
 void api_healthz(struct req *r);
 void api_metrics(struct req *r);
@@ -72,6 +73,31 @@ void api_foundings_step(struct req *r);
 void api_foundings_alerts(struct req *r);
 void api_foundings_summary(struct req *r);
 void api_tally_labels_put(struct req *r);
+
+/*
+ * A handler's write done by the store's batch writer (api_write.c): embed
+ * this first in a struct of the write's own, set `write` (runs on the
+ * writer's connection: 0, or -1 with err) and `answer` (the reply when it
+ * succeeded; a failure is replied from err), then call api_write_park and
+ * return.  The reply goes out once the batch is durable.
+ */
+struct api_write {
+    struct store_job job;           /* first: the job is the write */
+    int (*write)(struct api_write *w, struct db *db);
+    void (*answer)(struct api_write *w, struct req *r);
+    struct req *r;
+    struct store *store;
+    struct ub_err err;
+    int status;                     /* write's */
+    int attempts;
+};
+void api_write_park(struct req *r, struct api_write *w);
+
+/* Replies with a workbook (as `filename`): fill writes it at path and
+ * returns 0, or -1 after replying with an error of its own, or -1 without
+ * (then 500 export_failed). */
+void api_reply_workbook(struct req *r, const char *filename,
+                        int (*fill)(struct req *r, const char *path, void *ud), void *ud);
 
 /* JSON forms of records (new references). */
 json_t *api_org_json(const struct org_rec *o);

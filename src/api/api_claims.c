@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api/api.h"
 #include "api/api_services.h"
@@ -335,48 +334,34 @@ static int export_row(void *ud, const struct claim_view *v)
     return xlsx_row(ud, cells) ? 1 : 0;
 }
 
-void api_claims_export(struct req *r)
-{
+struct claims_export {
+    const char *status;
     int64_t year;
-    if (query_int_or_reply(r, "year", 0, 0, 2100, &year))
-        return;
-    const char *status = req_query(r, "status");
-    char path[] = "/tmp/ub-claims-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        reply_error(r, 500, "export_failed", "无法生成导出文件");
-        return;
-    }
-    close(fd);
+};
+
+static int fill_claims(struct req *r, const char *path, void *ud)
+{
+    const struct claims_export *e = ud;
     struct xlsx *x = xlsx_open(path, "二次报销", export_cols, UB_ARRAY_LEN(export_cols));
-    if (!x) {
-        unlink(path);
-        reply_error(r, 500, "export_failed", "无法生成导出文件");
-        return;
-    }
+    if (!x)
+        return -1;
     struct ub_err err;
-    int rc = claim_list(r->db, site_of(r)->vault, &r->actor, req_query(r, "org"),
-                        status ? status : "approved", year, 0, XLSX_MAX_ROWS, true, export_row,
-                        x, &err);
+    int rc = claim_list(r->db, site_of(r)->vault, &r->actor, req_query(r, "org"), e->status,
+                        e->year, 0, XLSX_MAX_ROWS, true, export_row, x, &err);
     int closed = xlsx_close(x);
     if (rc) {
-        unlink(path);
         reply_err(r, &err);
-        return;
+        return -1;
     }
-    FILE *f = closed ? NULL : fopen(path, "rb");
-    if (!f) {
-        unlink(path);
-        reply_error(r, 500, "export_failed", "无法生成导出文件");
+    return closed;
+}
+
+void api_claims_export(struct req *r)
+{
+    struct claims_export e = {req_query(r, "status"), 0};
+    if (query_int_or_reply(r, "year", 0, 0, 2100, &e.year))
         return;
-    }
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&r->out, chunk, n);
-    fclose(f);
-    unlink(path);
-    r->status = 200;
-    r->ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    req_add_header(r, "Content-Disposition", "attachment; filename=\"claims.xlsx\"");
+    if (!e.status)
+        e.status = "approved";
+    api_reply_workbook(r, "claims.xlsx", fill_claims, &e);
 }

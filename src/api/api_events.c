@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api/api.h"
 #include "domain/event.h"
@@ -349,53 +348,23 @@ static void reply_tally(struct req *r, int64_t id, bool replayed)
  * short transaction there.)
  */
 struct tally_call {
-    struct store_job job;           /* first: the job is the call */
-    struct req *r;
-    struct store *store;
+    struct api_write w;             /* first */
     int64_t id;
     struct tally_input *in;
     const char *tap;
-    json_t *body;                   /* owns the labels in `in` */
     bool replayed;
-    struct ub_err err;
-    int status;
-    int attempts;
 };
 
-static int tally_run(struct store_job *job, struct db *db)
+static int tally_write(struct api_write *w, struct db *db)
 {
-    struct tally_call *c = (struct tally_call *)job;
-    c->status = event_tally(db, &c->r->actor, c->id, c->in, c->tap, &c->replayed, &c->err);
-    return c->status && c->err.kind == UB_ESTORE ? DB_ERROR : DB_OK;
+    struct tally_call *c = (struct tally_call *)w;
+    return event_tally(db, &w->r->actor, c->id, c->in, c->tap, &c->replayed, &w->err);
 }
 
-static void tally_start(struct req *r)
+static void tally_answer(struct api_write *w, struct req *r)
 {
-    struct tally_call *c = r->ud;
-    store_submit(c->store, &c->job);
-}
-
-static void tally_done(struct store_job *job, int rc)
-{
-    struct tally_call *c = (struct tally_call *)job;
-    if (rc != DB_OK && (c->status == 0 || c->err.kind != UB_ESTORE))
-        c->status = ub_fail_store(&c->err, rc);
-    if (c->status && strcmp(c->err.code, "storage_busy") == 0 && c->attempts < 2) {
-        c->attempts++;
-        store_submit(c->store, &c->job);
-        return;
-    }
-    http_resume(c->r);
-}
-
-static void tally_answer(struct req *r)
-{
-    struct tally_call *c = r->ud;
-    json_decref(c->body);
-    if (c->status)
-        reply_err(r, &c->err);
-    else
-        reply_tally(r, c->id, c->replayed);
+    struct tally_call *c = (struct tally_call *)w;
+    reply_tally(r, c->id, c->replayed);
 }
 
 void api_events_tally(struct req *r)
@@ -425,16 +394,16 @@ void api_events_tally(struct req *r)
     struct store *store = http_config_of(r)->store;
     if (strcmp(store_backend(store), "sqlite") == 0) {
         struct tally_call *c = arena_zalloc(&r->arena, sizeof *c);
-        c->job.run = tally_run;
-        c->job.done = tally_done;
-        c->r = r;
-        c->store = store;
+        c->w.write = tally_write;
+        c->w.answer = tally_answer;
         c->id = id;
         c->in = in;
-        c->tap = tap;
-        c->body = j;
-        r->ud = c;
-        http_park(r, tally_start, tally_answer);
+        /* The labels and the tap's id outlive the body: the request's. */
+        for (int i = 0; i < in->n; i++)
+            in->items[i].label = arena_strdup(&r->arena, in->items[i].label);
+        c->tap = tap ? arena_strdup(&r->arena, tap) : NULL;
+        json_decref(j);
+        api_write_park(r, &c->w);
         return;
     }
     bool replayed;
@@ -565,6 +534,28 @@ static const char *fmt_int(struct req *r, json_int_t n)
 
 /* Writes the events (JSON items with figures) as CSV or XLSX: one row per
  * event, a column per leaflet title and per question topic seen. */
+/* An export's cells: the figures start at column EXPORT_FIRST_FIGURE. */
+#define EXPORT_FIRST_FIGURE 10
+struct table {
+    const struct xlsx_col *cols;
+    size_t ncols, nrows;
+    const char ***rows;
+};
+
+static int fill_table(struct req *r, const char *path, void *ud)
+{
+    (void)r;
+    const struct table *t = ud;
+    struct xlsx *x = xlsx_open(path, "活动场次", t->cols, t->ncols);
+    if (!x)
+        return -1;
+    for (size_t k = EXPORT_FIRST_FIGURE; k < t->ncols; k++)
+        xlsx_number_column(x, k);
+    for (size_t i = 0; i < t->nrows; i++)
+        xlsx_row(x, t->rows[i]);
+    return xlsx_close(x);
+}
+
 static void export_events(struct req *r, json_t *items, bool xlsx)
 {
     static const struct xlsx_col fixed[] = {
@@ -573,7 +564,7 @@ static void export_events(struct req *r, json_t *items, bool xlsx)
         {"入会申请", 10}, {"已批准入会", 10}, {"资料合计", 10}, {"互助卡", 8},
         {"咨询合计", 10}, {"接触人数", 10},
     };
-    enum { NFIXED = sizeof fixed / sizeof *fixed, FIRST_NUMBER = 10 };
+    enum { NFIXED = sizeof fixed / sizeof *fixed };
     json_t *titles = labels_of(items, "materials", "by_title");
     json_t *topics = labels_of(items, "questions", "by_topic");
     size_t ncols = NFIXED + json_array_size(titles) + json_array_size(topics);
@@ -586,35 +577,12 @@ static void export_events(struct req *r, json_t *items, bool xlsx)
     json_array_foreach(topics, i, v)
         cols[c++] = (struct xlsx_col){arena_printf(&r->arena, "咨询：%s", json_string_value(v)), 14};
 
-    char path[] = "/tmp/unionbridge-export-XXXXXX";
-    struct xlsx *x = NULL;
-    if (xlsx) {
-        int fd = mkstemp(path);
-        if (fd >= 0)
-            close(fd);
-        x = fd >= 0 ? xlsx_open(path, "活动场次", cols, ncols) : NULL;
-        if (!x) {
-            if (fd >= 0)
-                unlink(path);
-            json_decref(titles);
-            json_decref(topics);
-            reply_error(r, 500, "export_failed", "无法生成文件");
-            return;
-        }
-        for (size_t k = FIRST_NUMBER; k < ncols; k++)
-            xlsx_number_column(x, k);
-    } else {
-        buf_append(&r->out, "\xEF\xBB\xBF", 3);     /* a BOM: Excel reads UTF-8 */
-        for (size_t k = 0; k < ncols; k++) {
-            if (k)
-                buf_append(&r->out, ",", 1);
-            csv_put_field(&r->out, cols[k].title, strlen(cols[k].title));
-        }
-        buf_append(&r->out, "\r\n", 2);
-    }
-    const char **cells = arena_alloc(&r->arena, ncols * sizeof *cells);
+    /* Every row's cells first, then the one file or the other. */
+    struct table t = {cols, ncols, json_array_size(items), NULL};
+    t.rows = arena_alloc(&r->arena, (t.nrows + 1) * sizeof *t.rows);
     json_t *e;
     json_array_foreach(items, i, e) {
+        const char **cells = t.rows[i] = arena_alloc(&r->arena, ncols * sizeof *cells);
         json_t *p = json_object_get(e, "partners");
         size_t pi;
         json_t *pv;
@@ -650,38 +618,32 @@ static void export_events(struct req *r, json_t *items, bool xlsx)
         by = json_object_get(json_object_get(e, "questions"), "by_topic");
         json_array_foreach(topics, pi, pv)
             cells[c++] = fmt_int(r, json_integer_value(json_object_get(by, json_string_value(pv))));
-        if (x) {
-            xlsx_row(x, cells);
-            continue;
-        }
-        for (size_t k = 0; k < ncols; k++) {
-            if (k)
-                buf_append(&r->out, ",", 1);
-            const char *s = cells[k] ? cells[k] : "";
-            csv_put_field(&r->out, s, strlen(s));
-        }
-        buf_append(&r->out, "\r\n", 2);
     }
     json_decref(titles);
     json_decref(topics);
+    if (xlsx) {
+        api_reply_workbook(r, "events.xlsx", fill_table, &t);
+        return;
+    }
+    buf_append(&r->out, "\xEF\xBB\xBF", 3);     /* a BOM: Excel reads UTF-8 */
+    for (size_t k = 0; k < ncols; k++) {
+        if (k)
+            buf_append(&r->out, ",", 1);
+        csv_put_field(&r->out, cols[k].title, strlen(cols[k].title));
+    }
+    buf_append(&r->out, "\r\n", 2);
+    for (size_t row = 0; row < t.nrows; row++) {
+        for (size_t k = 0; k < ncols; k++) {
+            if (k)
+                buf_append(&r->out, ",", 1);
+            const char *cell = t.rows[row][k] ? t.rows[row][k] : "";
+            csv_put_field(&r->out, cell, strlen(cell));
+        }
+        buf_append(&r->out, "\r\n", 2);
+    }
     r->status = 200;
-    if (!x) {
-        r->ctype = "text/csv; charset=utf-8";
-        req_add_header(r, "Content-Disposition", "attachment; filename=\"events.csv\"");
-        return;
-    }
-    int rc = xlsx_close(x);
-    if (rc == 0) {
-        buf_reset(&r->out);
-        rc = buf_read_file(&r->out, path);
-    }
-    unlink(path);
-    if (rc) {
-        reply_error(r, 500, "export_failed", "无法生成文件");
-        return;
-    }
-    r->ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    req_add_header(r, "Content-Disposition", "attachment; filename=\"events.xlsx\"");
+    r->ctype = "text/csv; charset=utf-8";
+    req_add_header(r, "Content-Disposition", "attachment; filename=\"events.csv\"");
 }
 
 /* ---- Tally labels ---------------------------------------------------------------- */

@@ -105,54 +105,25 @@ void api_giveaways_get(struct req *r)
  * deadlock; there each claim is its own short transaction.
  */
 struct claim_call {
-    struct store_job job;           /* first: the job is the call */
-    struct req *r;
-    struct store *store;
+    struct api_write w;             /* first */
     struct giveaway_cache *cache;
     char token[CRYPTO_TOKEN_LEN + 1];
     int64_t gid;
     char addr[64];
     char code[PICKUP_CODE_LEN + 1];
-    struct ub_err err;
-    int status;
-    int attempts;
 };
 
-static int claim_run(struct store_job *job, struct db *db)
+static int claim_write(struct api_write *w, struct db *db)
 {
-    struct claim_call *c = (struct claim_call *)job;
-    c->status = giveaway_claim(db, c->cache, c->token, c->gid, c->addr, c->code, &c->err);
-    return c->status && c->err.kind == UB_ESTORE ? DB_ERROR : DB_OK;
+    struct claim_call *c = (struct claim_call *)w;
+    return giveaway_claim(db, c->cache, c->token, c->gid, c->addr, c->code, &w->err);
 }
 
-static void claim_start(struct req *r)
+static void claim_answer(struct api_write *w, struct req *r)
 {
-    struct claim_call *c = r->ud;
-    store_submit(c->store, &c->job);
-}
-
-static void claim_done(struct store_job *job, int rc)
-{
-    struct claim_call *c = (struct claim_call *)job;
-    /* When the batch did not commit, nothing decided in it stands. */
-    if (rc != DB_OK && (c->status == 0 || c->err.kind != UB_ESTORE))
-        c->status = ub_fail_store(&c->err, rc);
-    if (c->status && strcmp(c->err.code, "storage_busy") == 0 && c->attempts < 2) {
-        c->attempts++;
-        store_submit(c->store, &c->job);
-        return;
-    }
-    http_resume(c->r);
-}
-
-static void claim_answer(struct req *r)
-{
-    struct claim_call *c = r->ud;
-    if (c->status)
-        reply_err(r, &c->err);
-    else
-        reply_json(r, 201, json_pack("{s:I, s:s}", "giveaway_id", (json_int_t)c->gid,
-                                     "pickup_code", c->code));
+    struct claim_call *c = (struct claim_call *)w;
+    reply_json(r, 201, json_pack("{s:I, s:s}", "giveaway_id", (json_int_t)c->gid,
+                                 "pickup_code", c->code));
 }
 
 void api_giveaways_claim(struct req *r)
@@ -180,16 +151,13 @@ void api_giveaways_claim(struct req *r)
         return;
     }
     struct claim_call *c = arena_zalloc(&r->arena, sizeof *c);
-    c->job.run = claim_run;
-    c->job.done = claim_done;
-    c->r = r;
-    c->store = store;
+    c->w.write = claim_write;
+    c->w.answer = claim_answer;
     c->cache = site_of(r)->giveaways;
     ub_strlcpy(c->token, token, sizeof c->token);
     c->gid = id;
     ub_strlcpy(c->addr, r->addr, sizeof c->addr);
-    r->ud = c;
-    http_park(r, claim_start, claim_answer);
+    api_write_park(r, &c->w);
 }
 
 void api_giveaways_redeem(struct req *r)

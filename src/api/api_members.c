@@ -72,56 +72,22 @@ static int app_id_or_reply(struct req *r, int64_t *id)
  * once that batch is durable.
  */
 struct join_call {
-    struct store_job job;           /* first: the job is the call */
-    struct req *r;
-    struct store *store;
+    struct api_write w;             /* first */
     const struct vault *vault;
     struct join_prep prep;
     struct join_result res;
-    struct ub_err err;
     bool replayed;
-    int status;                     /* join_commit's: 0 or -1 with err */
-    int attempts;
 };
 
-static int join_run(struct store_job *job, struct db *db)
+static int join_write(struct api_write *w, struct db *db)
 {
-    struct join_call *c = (struct join_call *)job;
-    c->status = join_commit(db, c->vault, &c->prep, &c->res, &c->replayed, &c->err);
-    /* A storage failure undoes the job's writes; a refusal keeps what it
-     * counted (the rate limit). */
-    return c->status && c->err.kind == UB_ESTORE ? DB_ERROR : DB_OK;
+    struct join_call *c = (struct join_call *)w;
+    return join_commit(db, c->vault, &c->prep, &c->res, &c->replayed, &w->err);
 }
 
-static void join_start(struct req *r)
+static void join_answer(struct api_write *w, struct req *r)
 {
-    struct join_call *c = r->ud;
-    store_submit(c->store, &c->job);
-}
-
-static void join_done(struct store_job *job, int rc)
-{
-    struct join_call *c = (struct join_call *)job;
-    /* When the batch did not commit, nothing decided in it stands. */
-    if (rc != DB_OK && (c->status == 0 || c->err.kind != UB_ESTORE))
-        c->status = ub_fail_store(&c->err, rc);
-    /* A lost race (deadlock, serialization): the whole join again, as the
-     * server retries a handler, in a later batch. */
-    if (c->status && strcmp(c->err.code, "storage_busy") == 0 && c->attempts < 2) {
-        c->attempts++;
-        store_submit(c->store, &c->job);
-        return;
-    }
-    http_resume(c->r);
-}
-
-static void join_answer(struct req *r)
-{
-    struct join_call *c = r->ud;
-    if (c->status) {
-        reply_err(r, &c->err);
-        return;
-    }
+    struct join_call *c = (struct join_call *)w;
     if (c->replayed)
         req_add_header(r, "Idempotent-Replayed", "true");
     const struct join_result *res = &c->res;
@@ -164,17 +130,14 @@ void api_join(struct req *r)
     }
     const struct site *site = site_of(r);
     struct join_call *c = arena_zalloc(&r->arena, sizeof *c);
-    c->job.run = join_run;
-    c->job.done = join_done;
-    c->r = r;
-    c->store = http_config_of(r)->store;
+    c->w.write = join_write;
+    c->w.answer = join_answer;
     c->vault = site->vault;
     /* The prepared join keeps copies of what it needs from the body. */
     join_prepare(site->vault, req_param(r, "token"), &in, r->addr,
                  req_header(r, "Idempotency-Key"), site->join_rate, &c->prep);
     json_decref(j);
-    r->ud = c;
-    http_park(r, join_start, join_answer);
+    api_write_park(r, &c->w);
 }
 
 /* ---- Review -------------------------------------------------------------- */

@@ -4,10 +4,15 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api/api.h"
 #include "domain/report.h"
+
+static int fill_report(struct req *r, const char *path, void *ud)
+{
+    (void)r;
+    return report_xlsx(ud, path);
+}
 
 void api_reports_summary(struct req *r)
 {
@@ -28,7 +33,7 @@ void api_reports_summary(struct req *r)
         reply_json(r, 200, s);
         return;
     }
-    const char *file = arena_printf(&r->arena, "attachment; filename=\"report-%s-%s-%s.%s\"",
+    const char *file = arena_printf(&r->arena, "report-%s-%s-%s.%s",
                                     json_string_value(json_object_get(s, "org")),
                                     json_string_value(json_object_get(s, "from")),
                                     json_string_value(json_object_get(s, "to")), format);
@@ -37,28 +42,12 @@ void api_reports_summary(struct req *r)
         json_decref(s);
         r->status = 200;
         r->ctype = "text/csv; charset=utf-8";
-        req_add_header(r, "Content-Disposition", file);
+        req_add_header(r, "Content-Disposition",
+                       arena_printf(&r->arena, "attachment; filename=\"%s\"", file));
         return;
     }
-    char path[] = "/tmp/unionbridge-report-XXXXXX";
-    int fd = mkstemp(path);
-    int rc = fd < 0 ? -1 : 0;
-    if (fd >= 0)
-        close(fd);
-    if (rc == 0)
-        rc = report_xlsx(s, path);
+    api_reply_workbook(r, file, fill_report, s);
     json_decref(s);
-    if (rc == 0)
-        rc = buf_read_file(&r->out, path);
-    if (fd >= 0)
-        unlink(path);
-    if (rc) {
-        reply_error(r, 500, "export_failed", "无法生成文件");
-        return;
-    }
-    r->status = 200;
-    r->ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    req_add_header(r, "Content-Disposition", file);
 }
 
 void api_reports_months(struct req *r)
