@@ -195,6 +195,17 @@ int sqlite_file_group_commit(struct sqlite_file *f)
         f->ckpt_h = NULL;
         return -1;
     }
+    /* A connection opens the WAL only when it first reads; until then a
+     * checkpoint through it (SQLite before 3.42) does nothing and says OK,
+     * and the WAL grows without end. */
+    if (sqlite3_exec(f->ckpt_h, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL)
+        != SQLITE_OK) {
+        log_error("sqlite: cannot read %s for checkpoints: %s", f->path,
+                  sqlite3_errmsg(f->ckpt_h));
+        sqlite3_close(f->ckpt_h);
+        f->ckpt_h = NULL;
+        return -1;
+    }
     size_t started = 0;
     while (started < UB_ARRAY_LEN(f->threads)
            && pthread_create(&f->threads[started], NULL, syncer, f) == 0)

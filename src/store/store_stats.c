@@ -175,66 +175,69 @@ int store_stats_totals(struct db *db, stat_cb cb, void *ud)
         "GROUP BY s.kind, s.label ORDER BY s.kind, s.label", ""), false, cb, ud);
 }
 
-/* What the counters are made of: every source, summed by org, day, kind
- * and label.  A member counts for the org it joined: before any accepted
+/* What the counters are made of: every source, as (org, day, kind, label,
+ * n).  A member counts for the org it joined: before any accepted
  * transfer, the first one's origin.  A mutual-aid card handed out at an
  * event is on that event's tally; one without an event counts by itself. */
-static const char REBUILD_SOURCES[] =
-    "SELECT org, day, kind, label, count(*) FROM ("
-    "SELECT COALESCE((SELECT t.from_org_id FROM transfers t WHERE t.member_id = m.id "
-    "AND t.status = 'accepted' ORDER BY t.id LIMIT 1), m.org_id) AS org, "
-    "m.joined_on AS day, 'joined' AS kind, m.channel AS label FROM members m "
-    "UNION ALL "
-    "SELECT COALESCE((SELECT t.from_org_id FROM transfers t WHERE t.member_id = m.id "
-    "AND t.status = 'accepted' ORDER BY t.id LIMIT 1), m.org_id), "
-    "m.joined_on, 'joined_cat', m.category FROM members m "
-    "UNION ALL "
-    "SELECT org_id, starts_on, 'activity', type FROM events WHERE status <> 'cancelled' "
-    "UNION ALL "
-    "SELECT guide_org_id, founded_on, 'founded', '' FROM founding_cases "
-    "WHERE founded_on IS NOT NULL "
-    "UNION ALL "
-    "SELECT guide_org_id, founded_on, 'founded_100', '' FROM founding_cases "
-    "WHERE founded_on IS NOT NULL AND founded_headcount >= 100 "
-    "UNION ALL "
-    "SELECT org_id, issued_on, 'cards', '' FROM cards WHERE event_id IS NULL"
-    ") x GROUP BY org, day, kind, label "
-    "UNION ALL "
-    "SELECT e.org_id, e.starts_on, t.kind, t.label, sum(t.n) FROM event_tallies t "
-    "JOIN events e ON e.id = t.event_id GROUP BY e.org_id, e.starts_on, t.kind, t.label";
+#define REBUILD_SOURCES                                                                  \
+    "SELECT COALESCE((SELECT t.from_org_id FROM transfers t WHERE t.member_id = m.id "     \
+    "AND t.status = 'accepted' ORDER BY t.id LIMIT 1), m.org_id) AS org, "                \
+    "m.joined_on AS day, 'joined' AS kind, m.channel AS label, 1 AS n FROM members m "     \
+    "UNION ALL "                                                                          \
+    "SELECT COALESCE((SELECT t.from_org_id FROM transfers t WHERE t.member_id = m.id "     \
+    "AND t.status = 'accepted' ORDER BY t.id LIMIT 1), m.org_id), "                       \
+    "m.joined_on, 'joined_cat', m.category, 1 FROM members m "                            \
+    "UNION ALL "                                                                          \
+    "SELECT org_id, starts_on, 'activity', type, 1 FROM events WHERE status <> 'cancelled' " \
+    "UNION ALL "                                                                          \
+    "SELECT guide_org_id, founded_on, 'founded', '', 1 FROM founding_cases "              \
+    "WHERE founded_on IS NOT NULL "                                                       \
+    "UNION ALL "                                                                          \
+    "SELECT guide_org_id, founded_on, 'founded_100', '', 1 FROM founding_cases "          \
+    "WHERE founded_on IS NOT NULL AND founded_headcount >= 100 "                          \
+    "UNION ALL "                                                                          \
+    "SELECT org_id, issued_on, 'cards', '', 1 FROM cards WHERE event_id IS NULL "         \
+    "UNION ALL "                                                                          \
+    "SELECT e.org_id, e.starts_on, t.kind, t.label, t.n FROM event_tallies t "            \
+    "JOIN events e ON e.id = t.event_id"
 
-struct rebuild_row {
-    int64_t org_id, n;
-    char day[11], kind[16], label[121];
-};
-
+/*
+ * Rebuilt set-wise, whatever the number of records: each org's own day
+ * rows from the records; then, from the deepest level up, every level's
+ * rows added to its parents' (so an org's rows hold its whole subtree);
+ * then the month rows from the day rows.  A few statements, each a scan.
+ */
 int store_stats_rebuild(struct db *db)
 {
     int rc = db_exec_stmt(db, "DELETE FROM stats_daily", "");
-    if (rc != DB_OK)
-        return rc;
-    /* Read every source row first, then add: no statement is stepped
-     * while another runs on the connection. */
-    struct rebuild_row *rows = NULL;
-    size_t n = 0, cap = 0;
-    struct db_stmt *st = db_run(db, REBUILD_SOURCES, "");
-    while ((rc = db_step(st)) == DB_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            rows = xrealloc(rows, cap * sizeof *rows);
-        }
-        struct rebuild_row *r = &rows[n++];
-        r->org_id = db_i64(st, 0);
-        store_col(st, 1, r->day, sizeof r->day);
-        store_col(st, 2, r->kind, sizeof r->kind);
-        store_col(st, 3, r->label, sizeof r->label);
-        r->n = db_i64(st, 4);
+    if (rc == DB_OK)
+        rc = db_exec_stmt(db,
+            "INSERT INTO stats_daily (org_id, day, kind, label, n, district_id) "
+            "SELECT x.org, x.day, x.kind, x.label, sum(x.n), o.district_id "
+            "FROM (" REBUILD_SOURCES ") x JOIN orgs o ON o.id = x.org "
+            "WHERE x.day IS NOT NULL "
+            "GROUP BY x.org, x.day, x.kind, x.label, o.district_id HAVING sum(x.n) <> 0", "");
+    int64_t depth = 0;
+    if (rc == DB_OK) {
+        struct db_stmt *st = db_run(db, "SELECT COALESCE(max(depth), 0) FROM orgs", "");
+        rc = store_one(db_step(st));
+        if (rc == DB_OK)
+            depth = db_i64(st, 0);
+        db_done(st);
     }
-    db_done(st);
-    rc = rc == DB_DONE ? DB_OK : rc;
-    for (size_t i = 0; i < n && rc == DB_OK; i++)
-        rc = store_stats_add(db, rows[i].org_id, rows[i].day, rows[i].kind, rows[i].label,
-                             rows[i].n);
-    free(rows);
+    for (; depth > 0 && rc == DB_OK; depth--)
+        rc = db_exec_stmt(db,
+            "INSERT INTO stats_daily (org_id, day, kind, label, n, district_id) "
+            "SELECT p.id, s.day, s.kind, s.label, sum(s.n), p.district_id "
+            "FROM stats_daily s JOIN orgs o ON o.id = s.org_id JOIN orgs p ON p.id = o.parent_id "
+            "WHERE o.depth = $1 GROUP BY p.id, s.day, s.kind, s.label, p.district_id "
+            "ON CONFLICT (district_id, org_id, day, kind, label) "
+            "DO UPDATE SET n = stats_daily.n + excluded.n", "i", depth);
+    if (rc == DB_OK)
+        rc = db_exec_stmt(db,
+            "INSERT INTO stats_daily (org_id, day, kind, label, n, district_id) "
+            "SELECT org_id, substr(day, 1, 7), kind, label, sum(n), district_id "
+            "FROM stats_daily WHERE length(day) = 10 "
+            "GROUP BY org_id, substr(day, 1, 7), kind, label, district_id", "");
     return rc;
 }

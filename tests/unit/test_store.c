@@ -22,6 +22,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/util.h"
@@ -522,6 +523,39 @@ static void test_batch_writer(void **state)
         /* The committed rename moved the generation on. */
         assert_true(store_generation(f->s) > gen);
     }
+}
+
+/* Under group commit the checkpointer copies the WAL into the database
+ * while the server runs: after a few thousand pages of commits the
+ * database file itself has grown (it once stayed at its first size, the
+ * WAL growing without end, until the server stopped). */
+static void test_group_commit_checkpoints(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(store_group_commit(f->s), 0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/ub.db", f->dir);
+    struct stat st0;
+    assert_int_equal(stat(path, &st0), 0);
+    assert_int_equal(db_exec_script(f->db, "CREATE TABLE ckpt (b BLOB)"), DB_OK);
+    /* 40 commits of 100 rows of 3 KiB: about 4,000 pages through the WAL. */
+    for (int i = 0; i < 40; i++) {
+        assert_int_equal(db_begin(f->db), DB_OK);
+        for (int r = 0; r < 100; r++)
+            assert_int_equal(db_exec_stmt(f->db, "INSERT INTO ckpt VALUES (zeroblob(3072))", ""),
+                             DB_OK);
+        assert_int_equal(db_commit(f->db), DB_OK);
+    }
+    /* The checkpointer works on its own thread: wait for it, up to a
+     * minute (a bound for a slow machine, not a measurement). */
+    struct stat st;
+    for (int i = 0; i < 600; i++) {
+        assert_int_equal(stat(path, &st), 0);
+        if (st.st_size >= st0.st_size + 8 * 1024 * 1024)
+            break;
+        usleep(100 * 1000);
+    }
+    assert_true(st.st_size >= st0.st_size + 8 * 1024 * 1024);
 }
 
 /* ---- org tree ---------------------------------------------------------- */
@@ -1236,6 +1270,7 @@ int main(void)
         FX(test_db_error_codes),
         FX(test_transactions),
         FX(test_batch_writer),
+        FX(test_group_commit_checkpoints),
         FX(test_org_insert_and_read),
         FX(test_org_path_limit),
         FX(test_subtree_count_random_tree),
