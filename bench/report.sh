@@ -236,10 +236,43 @@ PY
 }
 
 # As store_stats_sum and store_stats_children run them.
+# As store_stats.c reads a period: three ranges of (org_id, length(day),
+# day), the days before the first whole month, the whole months' month
+# rows, the days after the last (@D1F@ .. @D2T@ filled in by span_of below).
+arm() { echo "SELECT $1 FROM $2 WHERE $3 AND length(s.day) = $4 AND s.day >= '$5' AND s.day <= '$6'"; }
+span_arms() {
+    echo "$(arm "$1" "$2" "$3" 10 @D1F@ @D1T@) UNION ALL $(arm "$1" "$2" "$3" 7 @MF@ @MT@)" \
+         "UNION ALL $(arm "$1" "$2" "$3" 10 @D2F@ @D2T@)"
+}
 COUNTER_QUERIES=(
-    "SELECT '', kind, label, sum(n) FROM stats_daily WHERE org_id = @ORG@ AND day >= '@FROM@' AND day <= '@TO@' GROUP BY kind, label"
-    "SELECT s.org_id, '', s.kind, s.label, sum(s.n) FROM stats_daily s JOIN orgs c ON c.id = s.org_id WHERE c.parent_id = @ORG@ AND s.day >= '@FROM@' AND s.day <= '@TO@' GROUP BY s.org_id, s.kind, s.label"
+    "SELECT '', kind, label, sum(n) FROM ($(span_arms "s.kind, s.label, s.n" "stats_daily s" "s.org_id = @ORG@")) x GROUP BY kind, label"
+    "SELECT org_id, '', kind, label, sum(n) FROM ($(span_arms "s.org_id, s.kind, s.label, s.n" "orgs c JOIN stats_daily s ON s.org_id = c.id" "c.parent_id = @ORG@")) x GROUP BY org_id, kind, label"
 )
+# The period's three ranges, as store_stats.c's span_of makes them.
+read -r D1F D1T MF MT D2F D2T < <(python3 - "$FROM" "$TO" <<'PY'
+import calendar, sys
+f, t = sys.argv[1], sys.argv[2]
+fy, fm, fd = map(int, f.split("-")); ty, tm, td = map(int, t.split("-"))
+ay, am = (fy, fm) if fd == 1 else ((fy, fm + 1) if fm < 12 else (fy + 1, 1))
+last = calendar.monthrange(ty, tm)[1]
+by, bm = (ty, tm) if td == last else ((ty, tm - 1) if tm > 1 else (ty - 1, 12))
+e = "-"
+if ay * 12 + am > by * 12 + bm:
+    print(f, t, e, e, e, e)
+else:
+    d1 = (f, "%04d-%02d-%02d" % (fy, fm, calendar.monthrange(fy, fm)[1])) if fd != 1 else (e, e)
+    d2 = ("%04d-%02d-01" % (ty, tm), t) if td != last else (e, e)
+    print(d1[0], d1[1], "%04d-%02d" % (ay, am), "%04d-%02d" % (by, bm), d2[0], d2[1])
+PY
+)
+span_fill() {
+    local q=$1 k v
+    for k in D1F D1T MF MT D2F D2T; do
+        v=${!k}; [[ $v == - ]] && v=
+        q=${q//@$k@/$v}
+    done
+    printf '%s' "$q"
+}
 
 UNIONBRIDGE_ADMIN_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
 export UNIONBRIDGE_ADMIN_PASSWORD
@@ -378,8 +411,7 @@ PY
         id=$(db_out "$DBURL" "SELECT id FROM orgs WHERE code = '$org'")
         for k in 0 1; do
             q=${COUNTER_QUERIES[$k]//@ORG@/$id}
-            q=${q//@FROM@/$FROM}
-            q=${q//@TO@/$TO}
+            q=$(span_fill "$q")
             name=$([[ $k == 0 ]] && echo "its own counters (sum)" || echo "its children's (children)")
             if [[ $backend == pg ]]; then
                 out "plan, $org, $name:"

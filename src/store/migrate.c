@@ -31,6 +31,7 @@ static const struct {
     {"store/schema/0004_services.sql", NULL},
     {"store/schema/0006_founding.sql", NULL},
     {"store/schema/0007_stats.sql", store_stats_rebuild},
+    {"store/schema/0008_stats_span.sql", NULL},
 };
 
 /* Returns the migration text for db's backend in out. */

@@ -102,11 +102,17 @@ static void span_of(const char *from, const char *to, struct span *sp)
         snprintf(sp->d2_to, sizeof sp->d2_to, "%s", to);
 }
 
-/* The rows of a span: $2..$7 (empty bounds match nothing). */
-#define SPAN_ROWS(d)                                                           \
-    "((length(" d ") = 10 AND ((" d " >= $2 AND " d " <= $3) OR "              \
-    "(" d " >= $6 AND " d " <= $7))) OR "                                     \
-    "(length(" d ") = 7 AND " d " >= $4 AND " d " <= $5))"
+/* The rows of a span, as three index ranges of (org_id, length(day),
+ * day): $2..$3 and $6..$7 of day rows, $4..$5 of month rows (an empty
+ * range reads nothing).  SEL selects from stats_daily aliased s, FROM
+ * and WHERE say which orgs. */
+#define SPAN_ARM(sel, from, where, len, lo, hi)                                \
+    "SELECT " sel " FROM " from " WHERE " where " AND length(s.day) = " len     \
+    " AND s.day >= " lo " AND s.day <= " hi
+#define SPAN_ROWS(sel, from, where)                                            \
+    SPAN_ARM(sel, from, where, "10", "$2", "$3") " UNION ALL "                 \
+    SPAN_ARM(sel, from, where, "7", "$4", "$5") " UNION ALL "                  \
+    SPAN_ARM(sel, from, where, "10", "$6", "$7")
 
 static int stat_rows(struct db_stmt *st, bool with_org, stat_cb cb, void *ud)
 {
@@ -137,8 +143,9 @@ int store_stats_sum(struct db *db, int64_t org_id, const char *from, const char 
     struct span sp;
     span_of(from, to, &sp);
     return stat_rows(db_run(db,
-        "SELECT '', kind, label, sum(n) FROM stats_daily "
-        "WHERE org_id = $1 AND " SPAN_ROWS("day") " GROUP BY kind, label",
+        "SELECT '', kind, label, sum(n) FROM ("
+        SPAN_ROWS("s.kind, s.label, s.n", "stats_daily s", "s.org_id = $1")
+        ") x GROUP BY kind, label",
         "issssss", org_id, sp.d1_from, sp.d1_to, sp.m_from, sp.m_to, sp.d2_from, sp.d2_to),
         false, cb, ud);
 }
@@ -149,10 +156,10 @@ int store_stats_children(struct db *db, int64_t org_id, const char *from, const 
     struct span sp;
     span_of(from, to, &sp);
     return stat_rows(db_run(db,
-        "SELECT s.org_id, '', s.kind, s.label, sum(s.n) FROM stats_daily s "
-        "JOIN orgs c ON c.id = s.org_id "
-        "WHERE c.parent_id = $1 AND " SPAN_ROWS("s.day") " "
-        "GROUP BY s.org_id, s.kind, s.label",
+        "SELECT org_id, '', kind, label, sum(n) FROM ("
+        SPAN_ROWS("s.org_id, s.kind, s.label, s.n",
+                  "orgs c JOIN stats_daily s ON s.org_id = c.id", "c.parent_id = $1")
+        ") x GROUP BY org_id, kind, label",
         "issssss", org_id, sp.d1_from, sp.d1_to, sp.m_from, sp.m_to, sp.d2_from, sp.d2_to),
         true, cb, ud);
 }
@@ -161,8 +168,8 @@ int store_stats_months(struct db *db, int64_t org_id, const char *from, const ch
                        stat_cb cb, void *ud)
 {
     return stat_rows(db_run(db,
-        "SELECT substr(day, 1, 7), kind, label, sum(n) FROM stats_daily "
-        "WHERE org_id = $1 AND length(day) = 10 AND day >= $2 AND day <= $3 "
+        "SELECT substr(day, 1, 7), kind, label, sum(n) FROM stats_daily s "
+        "WHERE org_id = $1 AND length(s.day) = 10 AND day >= $2 AND day <= $3 "
         "GROUP BY substr(day, 1, 7), kind, label ORDER BY substr(day, 1, 7)",
         "iss", org_id, from, to), false, cb, ud);
 }
