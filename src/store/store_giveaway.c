@@ -2,16 +2,14 @@
  * store_giveaway.c: giveaways (普惠), their striped stock, claims and
  * pickup codes.
  *
- * A claim is one transaction (or one savepoint of a batch): a conditional
- * increment of one stock stripe (taken < cap) and the insert of the claim
- * under the unique (giveaway, member) key.  Either both commit or neither
- * does, so the stock is never
+ * A claim is one transaction: a conditional increment of one stock stripe
+ * (taken < cap) and the insert of the claim under the unique (giveaway,
+ * member) key.  Either both commit or neither does, so the stock is never
  * oversold and no member holds two claims, whatever the concurrency and
  * however many processes share the database.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lib/util.h"
 #include "store/store_services.h"
@@ -160,36 +158,9 @@ int store_claimant(struct db *db, const char *access_digest, int64_t gid, struct
     return rc;
 }
 
-/*
- * Takes one unit for member_id.  SQLite has one writer at a time: the
- * member's own stripe first, then the next ones.  On PostgreSQL batches
- * of claims run side by side in several transactions (threads, processes),
- * each holding the stripes it took until it commits; a batch waiting for
- * another's stripe while that one waits for its own would deadlock.  So
- * there a claim takes, in an order of its thread's own, the first stripe
- * with stock that no other transaction holds (SKIP LOCKED: no wait, so no
- * deadlock); only when every stripe left is held by others does it wait
- * for them, in the plain order.
- */
 int store_giveaway_take(struct db *db, int64_t gid, int64_t stripes, int64_t member_id,
                         int64_t *number)
 {
-    if (strcmp(db_backend(db), "sqlite") != 0) {
-        int64_t home = (int64_t)gettid() % stripes;
-        struct db_stmt *st = db_run(db,
-            "UPDATE giveaway_stock SET taken = taken + 1 WHERE giveaway_id = $1 AND stripe = "
-            "(SELECT stripe FROM giveaway_stock WHERE giveaway_id = $1 AND taken < cap "
-            "ORDER BY (stripe + $2 - $3) % $2 LIMIT 1 FOR UPDATE SKIP LOCKED) "
-            "RETURNING base + taken", "iii", gid, stripes, home);
-        int rc = db_step(st);
-        if (rc == DB_ROW)
-            *number = db_i64(st, 0);
-        db_done(st);
-        if (rc == DB_ROW)
-            return DB_OK;
-        if (rc != DB_DONE)
-            return rc;
-    }
     for (int64_t k = 0; k < stripes; k++) {
         int64_t stripe = (member_id + k) % stripes;
         struct db_stmt *st = db_run(db,
