@@ -85,6 +85,23 @@ class HttpTest(ServerTest):
         self.assertEqual(r.status, 413, body)
         self.assertUnchanged(before)
 
+    def test_browser_sized_headers_are_served(self):
+        # A browser behind a proxy: a long user agent, many cookies from
+        # other apps on the same host, forwarding headers; about 7 KB in
+        # all, the most a common proxy passes on by default is 8 KB.
+        cookies = "; ".join("app%02d=%s" % (i, "v" * 100) for i in range(50))
+        h = {"User-Agent": "Mozilla/5.0 " + "x" * 400, "Cookie": cookies,
+             "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
+             "X-Forwarded-For": ", ".join("10.0.0.%d" % i for i in range(20))}
+        self.assertGreater(sum(len(k) + len(v) for k, v in h.items()), 5500)
+        r = self.s.request("GET", "/healthz", headers=h)
+        self.assertEqual(r.status, 200)
+        r = self.s.request("GET", "/api/v1/orgs/110000", token=self.s.admin, headers=h)
+        self.assertEqual(r.status, 200, r.body)
+        # One header line as long as nginx passes on by default (8 KB).
+        r = self.s.request("GET", "/healthz", headers={"Cookie": "big=" + "v" * 8180})
+        self.assertEqual(r.status, 200)
+
     def test_keep_alive_serves_many_requests_on_one_connection(self):
         c = http.client.HTTPConnection("127.0.0.1", self.s.port, timeout=10)
         c.connect()
