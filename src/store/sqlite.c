@@ -43,6 +43,7 @@ struct sqlite_file {
     pthread_t ckpt_thread;
     pthread_cond_t ckpt_work;
     bool ckpt_wanted;
+    int wal_pages;                  /* frames in the WAL at the last commit */
 };
 
 /* Process-wide settings, made before SQLite initialises: no memory
@@ -56,6 +57,14 @@ static void configure_once(void)
 /* WAL pages after which a commit asks for a checkpoint (SQLite's default
  * auto-checkpoint size). */
 #define CHECKPOINT_PAGES 1000
+/* WAL pages after which the checkpoint also restarts the WAL (1 GiB of
+ * 4 KiB pages).  A writer starts the WAL over only when it begins while
+ * every frame is already copied back; under writes without a pause that
+ * never happens, and the WAL, though checkpointed, would grow without end.
+ * A restart holds writers up while it waits (up to a quarter of a second
+ * measured), so only a long WAL is worth one: a join storm at full speed
+ * reaches 1 GiB in about a minute. */
+#define RESTART_PAGES 262144
 
 struct sqlite_file *sqlite_file_new(const char *path)
 {
@@ -149,11 +158,16 @@ static void *checkpointer(void *arg)
         if (f->stop)
             break;
         f->ckpt_wanted = false;
+        int mode = f->wal_pages >= RESTART_PAGES ? SQLITE_CHECKPOINT_RESTART
+                                                 : SQLITE_CHECKPOINT_PASSIVE;
         pthread_mutex_unlock(&f->sync_lock);
         /* PASSIVE: copies what no reader still needs, never waits, and
-         * writers go on appending to the WAL meanwhile. */
-        int rc = sqlite3_wal_checkpoint_v2(f->ckpt_h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
-                                           NULL);
+         * writers go on appending to the WAL meanwhile.  RESTART, once the
+         * WAL is long: copies the rest while writers wait (the passive
+         * ones copied nearly all of it already), then waits for readers to
+         * leave the WAL, so that the next commit writes it from the start
+         * again. */
+        int rc = sqlite3_wal_checkpoint_v2(f->ckpt_h, NULL, mode, NULL, NULL);
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)
             log_warn("sqlite: checkpoint of %s failed: %s", f->path, sqlite3_errmsg(f->ckpt_h));
         pthread_mutex_lock(&f->sync_lock);
@@ -171,6 +185,7 @@ static int on_wal_commit(void *arg, sqlite3 *h, const char *name, int pages)
     struct sqlite_file *f = arg;
     if (pages >= CHECKPOINT_PAGES) {
         pthread_mutex_lock(&f->sync_lock);
+        f->wal_pages = pages;
         f->ckpt_wanted = true;
         pthread_cond_signal(&f->ckpt_work);
         pthread_mutex_unlock(&f->sync_lock);
@@ -198,6 +213,7 @@ int sqlite_file_group_commit(struct sqlite_file *f)
     /* A connection opens the WAL only when it first reads; until then a
      * checkpoint through it (SQLite before 3.42) does nothing and says OK,
      * and the WAL grows without end. */
+    sqlite3_busy_timeout(f->ckpt_h, 1000);
     if (sqlite3_exec(f->ckpt_h, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL)
         != SQLITE_OK) {
         log_error("sqlite: cannot read %s for checkpoints: %s", f->path,
@@ -604,6 +620,8 @@ struct db *sqlite_open(struct sqlite_file *f, bool create, char *err, size_t err
         /* REPLACE must fire delete triggers too (append-only audit log). */
         "PRAGMA recursive_triggers=ON;"
         "PRAGMA temp_store=MEMORY;"
+        /* After a storm the WAL file shrinks back when it next restarts. */
+        "PRAGMA journal_size_limit=67108864;"
         "PRAGMA cache_size=-16000;";
     char *msg = NULL;
     if (sqlite3_exec(h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
