@@ -238,7 +238,7 @@ PY
 # As store_stats_sum and store_stats_children run them.
 # As store_stats.c reads a period: three ranges of (org_id, length(day),
 # day), the days before the first whole month, the whole months' month
-# rows, the days after the last (@D1F@ .. @D2T@ filled in by span_of below).
+# rows, the days after the last (@D1F@ .. @D2T@ filled in by span_fill below).
 arm() { echo "SELECT $1 FROM $2 WHERE $3 AND length(s.day) = $4 AND s.day >= '$5' AND s.day <= '$6'"; }
 span_arms() {
     echo "$(arm "$1" "$2" "$3" 10 @D1F@ @D1T@) UNION ALL $(arm "$1" "$2" "$3" 7 @MF@ @MT@)" \
@@ -264,7 +264,7 @@ else:
     d2 = ("%04d-%02d-01" % (ty, tm), t) if td != last else (e, e)
     print(d1[0], d1[1], "%04d-%02d" % (ay, am), "%04d-%02d" % (by, bm), d2[0], d2[1])
 PY
-)
+) || die "cannot split the period $FROM..$TO"
 span_fill() {
     local q=$1 k v
     for k in D1F D1T MF MT D2F D2T; do

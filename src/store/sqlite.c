@@ -44,6 +44,7 @@ struct sqlite_file {
     pthread_cond_t ckpt_work;
     bool ckpt_wanted;
     int wal_pages;                  /* frames in the WAL at the last commit */
+    int restart_at;                 /* frames from which to try a restart */
 };
 
 /* Process-wide settings, made before SQLite initialises: no memory
@@ -72,6 +73,7 @@ struct sqlite_file *sqlite_file_new(const char *path)
     pthread_once(&once, configure_once);
     struct sqlite_file *f = xcalloc(1, sizeof *f);
     f->path = xstrdup(path);
+    f->restart_at = RESTART_PAGES;
     pthread_mutex_init(&f->write_lock, NULL);
     pthread_mutex_init(&f->sync_lock, NULL);
     pthread_cond_init(&f->work, NULL);
@@ -158,19 +160,36 @@ static void *checkpointer(void *arg)
         if (f->stop)
             break;
         f->ckpt_wanted = false;
-        int mode = f->wal_pages >= RESTART_PAGES ? SQLITE_CHECKPOINT_RESTART
-                                                 : SQLITE_CHECKPOINT_PASSIVE;
+        int pages = f->wal_pages;
+        bool restart = pages >= f->restart_at;
         pthread_mutex_unlock(&f->sync_lock);
         /* PASSIVE: copies what no reader still needs, never waits, and
          * writers go on appending to the WAL meanwhile.  RESTART, once the
          * WAL is long: copies the rest while writers wait (the passive
          * ones copied nearly all of it already), then waits for readers to
          * leave the WAL, so that the next commit writes it from the start
-         * again. */
-        int rc = sqlite3_wal_checkpoint_v2(f->ckpt_h, NULL, mode, NULL, NULL);
+         * again.  It waits a quarter of a second at most: a long read (an
+         * export) must not hold every writer up; a restart that could not
+         * be made is tried again only once the WAL has grown by another
+         * RESTART_PAGES / 4. */
+        int rc;
+        if (restart) {
+            sqlite3_busy_timeout(f->ckpt_h, 250);
+            rc = sqlite3_wal_checkpoint_v2(f->ckpt_h, NULL, SQLITE_CHECKPOINT_RESTART, NULL,
+                                           NULL);
+            sqlite3_busy_timeout(f->ckpt_h, 0);
+            if (rc == SQLITE_BUSY)
+                log_warn("sqlite: could not restart the WAL of %s (%d pages): a reader "
+                         "held it; trying again later", f->path, pages);
+        } else {
+            rc = sqlite3_wal_checkpoint_v2(f->ckpt_h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                           NULL);
+        }
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)
             log_warn("sqlite: checkpoint of %s failed: %s", f->path, sqlite3_errmsg(f->ckpt_h));
         pthread_mutex_lock(&f->sync_lock);
+        if (restart)
+            f->restart_at = rc == SQLITE_OK ? RESTART_PAGES : pages + RESTART_PAGES / 4;
     }
     pthread_mutex_unlock(&f->sync_lock);
     return NULL;
@@ -211,9 +230,8 @@ int sqlite_file_group_commit(struct sqlite_file *f)
         return -1;
     }
     /* A connection opens the WAL only when it first reads; until then a
-     * checkpoint through it (SQLite before 3.42) does nothing and says OK,
+     * checkpoint through it (seen with SQLite 3.40) does nothing and says OK,
      * and the WAL grows without end. */
-    sqlite3_busy_timeout(f->ckpt_h, 1000);
     if (sqlite3_exec(f->ckpt_h, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL)
         != SQLITE_OK) {
         log_error("sqlite: cannot read %s for checkpoints: %s", f->path,

@@ -101,6 +101,15 @@ class HttpTest(ServerTest):
         # One header line as long as nginx passes on by default (8 KB).
         r = self.s.request("GET", "/healthz", headers={"Cookie": "big=" + "v" * 8180})
         self.assertEqual(r.status, 200)
+        # About 10.5 KB of headers in all, and a JSON body after 7 KB of them.
+        r = self.s.request("GET", "/healthz", headers={"Cookie": "big=" + "v" * 8180,
+                                                       "X-Extra": "e" * 2300})
+        self.assertEqual(r.status, 200)
+        before = self.s.snapshot()
+        r = self.s.request("POST", "/api/v1/orgs", {"code": "", "name": "x"},
+                           token=self.s.admin, headers={"Cookie": "c=" + "v" * 7000})
+        self.assertEqual(r.status, 422, r.body)
+        self.assertUnchanged(before)
 
     def test_keep_alive_serves_many_requests_on_one_connection(self):
         c = http.client.HTTPConnection("127.0.0.1", self.s.port, timeout=10)
