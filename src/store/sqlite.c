@@ -548,9 +548,19 @@ static bool sq_in_transaction(struct db *db)
     return !sqlite3_get_autocommit(((struct sqlite_db *)db)->h);
 }
 
+/* Called as the connection goes back to the pool: a statement stepped
+ * and never reset would keep its read transaction, and every later
+ * request on this connection would read that old snapshot.  Reset it,
+ * and say which it was. */
 static bool sq_healthy(struct db *db)
 {
-    (void)db;
+    sqlite3 *h = ((struct sqlite_db *)db)->h;
+    for (sqlite3_stmt *st = sqlite3_next_stmt(h, NULL); st; st = sqlite3_next_stmt(h, st)) {
+        if (sqlite3_stmt_busy(st)) {
+            log_warn("sqlite: a statement was left open: %.200s", sqlite3_sql(st));
+            sqlite3_reset(st);
+        }
+    }
     return true;
 }
 

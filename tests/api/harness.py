@@ -195,7 +195,8 @@ class Server:
             self.log = None
         log = self.read_log()
         for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:",
-                    "definitely lost", "Invalid read", "Invalid write", "uninitialised"):
+                    "definitely lost", "Invalid read", "Invalid write", "uninitialised",
+                    "a statement was left open"):
             if bad in log:
                 raise AssertionError("serve reported %s:\n%s" % (bad, log[-3000:]))
         if code != 0:
