@@ -284,6 +284,26 @@ static void read_member(struct db_stmt *st, struct member_rec *m)
     read_person(st, 16, &m->p);
 }
 
+/* Steps st, handing each member to cb until it returns non-zero (that
+ * value is returned); resets st. */
+static int member_rows(struct db_stmt *st, member_cb cb, void *ud)
+{
+    if (!st)
+        return DB_ERROR;
+    int rc, stop = 0;
+    struct member_rec *m = xmalloc(sizeof *m);
+    while ((rc = db_step(st)) == DB_ROW) {
+        read_member(st, m);
+        if ((stop = cb(ud, m)) != 0)
+            break;
+    }
+    free(m);
+    db_done(st);
+    if (stop)
+        return stop;
+    return rc == DB_DONE ? DB_OK : rc;
+}
+
 int store_member_insert(struct db *db, struct member_rec *m)
 {
     const struct person_rec *p = &m->p;
@@ -374,27 +394,8 @@ int store_member_search(struct db *db, const char *path, int64_t district, const
                     "OR x.name LIKE $6 ESCAPE '\\') ORDER BY x.id DESC LIMIT $7",
                     "ssisbsi", path, hi, before, q ? q : "", phone_hash,
                     (size_t)PERSON_DIGEST_BYTES, like, (int64_t)limit);
-    if (!st)
-        return DB_ERROR;
-    int rc, stop = 0;
-    struct member_rec *m = xmalloc(sizeof *m);
-    while ((rc = db_step(st)) == DB_ROW) {
-        read_member(st, m);
-        if ((stop = cb(ud, m)) != 0)
-            break;
-    }
-    free(m);
-    db_done(st);
-    if (stop)
-        return stop;
-    return rc == DB_DONE ? DB_OK : rc;
+    return member_rows(st, cb, ud);
 }
-
-/* The org a member joined: before any accepted transfer, the first one's
- * origin (as the report counters count it). */
-#define JOINED_ORG                                                             \
-    "COALESCE((SELECT t.from_org_id FROM transfers t WHERE t.member_id = x.id " \
-    "AND t.status = 'accepted' ORDER BY t.id LIMIT 1), x.org_id)"
 
 int store_member_joined(struct db *db, const struct joined_filter *f, member_cb cb, void *ud,
                         int64_t *total)
@@ -406,7 +407,7 @@ int store_member_joined(struct db *db, const struct joined_filter *f, member_cb 
 #define JOINED_WHERE                                                           \
     "WHERE x.joined_on >= $3 AND x.joined_on <= $4 AND (x.channel = $5 OR $5 = '') " \
     "AND (x.district_id = $6 OR $6 = 0) "                                     \
-    "AND " JOINED_ORG " IN (SELECT g.id FROM orgs g WHERE g.path >= $1 AND g.path < $2) "
+    "AND " STORE_JOINED_ORG("x") " IN (SELECT g.id FROM orgs g WHERE g.path >= $1 AND g.path < $2) "
     struct db_stmt *st = db_run(db, "SELECT count(*) FROM members x " JOINED_WHERE, "sssssi",
                                 f->path, hi, f->from, f->to, f->channel ? f->channel : "",
                                 f->district);
@@ -420,18 +421,7 @@ int store_member_joined(struct db *db, const struct joined_filter *f, member_cb 
                 "sssssiii", f->path, hi, f->from, f->to, f->channel ? f->channel : "",
                 f->district, f->before, (int64_t)f->limit);
 #undef JOINED_WHERE
-    int stop = 0;
-    struct member_rec *m = xmalloc(sizeof *m);
-    while ((rc = db_step(st)) == DB_ROW) {
-        read_member(st, m);
-        if ((stop = cb(ud, m)) != 0)
-            break;
-    }
-    free(m);
-    db_done(st);
-    if (stop)
-        return stop;
-    return rc == DB_DONE ? DB_OK : rc;
+    return member_rows(st, cb, ud);
 }
 
 int store_application_by_access(struct db *db, const char *access_digest,

@@ -187,12 +187,10 @@ int store_stats_totals(struct db *db, stat_cb cb, void *ud)
  * transfer, the first one's origin.  A mutual-aid card handed out at an
  * event is on that event's tally; one without an event counts by itself. */
 #define REBUILD_SOURCES                                                                  \
-    "SELECT COALESCE((SELECT t.from_org_id FROM transfers t WHERE t.member_id = m.id "     \
-    "AND t.status = 'accepted' ORDER BY t.id LIMIT 1), m.org_id) AS org, "                \
+    "SELECT " STORE_JOINED_ORG("m") " AS org, "                                           \
     "m.joined_on AS day, 'joined' AS kind, m.channel AS label, 1 AS n FROM members m "     \
     "UNION ALL "                                                                          \
-    "SELECT COALESCE((SELECT t.from_org_id FROM transfers t WHERE t.member_id = m.id "     \
-    "AND t.status = 'accepted' ORDER BY t.id LIMIT 1), m.org_id), "                       \
+    "SELECT " STORE_JOINED_ORG("m") ", "                                                  \
     "m.joined_on, 'joined_cat', m.category, 1 FROM members m "                            \
     "UNION ALL "                                                                          \
     "SELECT org_id, starts_on, 'activity', type, 1 FROM events WHERE status <> 'cancelled' " \

@@ -22,4 +22,11 @@ void store_like_pattern(const char *s, char *out, size_t n);
  * DB_DONE -> DB_NOTFOUND, errors unchanged. */
 int store_one(int step_rc);
 
+/* SQL for the org member row M (an alias) joined: before any accepted
+ * transfer, the first one's origin.  The report counters count a member
+ * there, and the lists behind a report's figures list it there. */
+#define STORE_JOINED_ORG(m)                                                    \
+    "COALESCE((SELECT t.from_org_id FROM transfers t WHERE t.member_id = " m ".id " \
+    "AND t.status = 'accepted' ORDER BY t.id LIMIT 1), " m ".org_id)"
+
 #endif
