@@ -32,7 +32,7 @@ static void write_done(struct store_job *job, int rc)
         w->status = ub_fail_store(&w->err, rc);
     /* A lost race (deadlock, serialization): the whole write again, as the
      * server retries a handler, in a later batch. */
-    if (w->status && strcmp(w->err.code, "storage_busy") == 0 && w->attempts < 2) {
+    if (w->status && ub_err_busy(&w->err) && w->attempts < 2) {
         w->attempts++;
         store_submit(w->store, &w->job);
         return;

@@ -54,3 +54,8 @@ int ub_fail_store(struct ub_err *err, int rc)
         return ub_fail(err, UB_ESTORE, "storage_error", "数据库暂时不可用");
     }
 }
+
+bool ub_err_busy(const struct ub_err *err)
+{
+    return err->kind == UB_ESTORE && strcmp(err->code, "storage_busy") == 0;
+}

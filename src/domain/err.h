@@ -42,5 +42,8 @@ int ub_fail_field(struct ub_err *err, int kind, const char *code, const char *fi
 /* Fills err for a failed store call (a DB_ code) and returns -1:
  * DB_NOTFOUND -> not_found, DB_CONFLICT -> conflict, else storage errors. */
 int ub_fail_store(struct ub_err *err, int db_rc);
+/* True when err is a lost race in the database (a deadlock, a busy lock):
+ * the whole request may be run again. */
+bool ub_err_busy(const struct ub_err *err);
 
 #endif

@@ -215,7 +215,7 @@ void reply_error(struct req *r, int status, const char *code, const char *fmt, .
 
 void reply_err(struct req *r, const struct ub_err *err)
 {
-    if (err->kind == UB_ESTORE && strcmp(err->code, "storage_busy") == 0)
+    if (ub_err_busy(err))
         r->retryable = true;
     if (err->kind == UB_ERATE && err->retry_after > 0)
         req_add_header(r, "Retry-After", arena_printf(&r->arena, "%d", err->retry_after));

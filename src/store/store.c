@@ -148,8 +148,9 @@ void store_release(struct store *s, struct db *db)
     if (!db)
         return;
     db_rollback(db);            /* a no-op unless a handler forgot */
+    bool healthy = db->ops->healthy(db);    /* outside the pool's lock */
     pthread_mutex_lock(&s->lock);
-    if (!db->ops->healthy(db)) {
+    if (!healthy) {
         /* A broken connection (the server restarted): drop it; the next
          * acquire opens a fresh one. */
         for (size_t i = 0; i < s->nall; i++) {
