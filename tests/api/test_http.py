@@ -87,7 +87,7 @@ class HttpTest(ServerTest):
 
     def test_browser_sized_headers_are_served(self):
         # A browser behind a proxy: a long user agent, many cookies from
-        # other apps on the same host, forwarding headers; about 7 KB in
+        # other apps on the same host, forwarding headers; about 6 KB in
         # all, the most a common proxy passes on by default is 8 KB.
         cookies = "; ".join("app%02d=%s" % (i, "v" * 100) for i in range(50))
         h = {"User-Agent": "Mozilla/5.0 " + "x" * 400, "Cookie": cookies,
