@@ -65,6 +65,14 @@ describe('outreach tally and live board in a browser', { concurrency: false }, (
   const tap = (title, sign) => tally.locator('form.counter', { hasText: title })
     .getByRole('button', { name: `${title} ${sign === '+' ? '加一' : '减一'}` }).tap();
   const synced = () => tally.locator('[data-pending]').waitFor({ state: 'hidden' });
+  // After a reload the page asks the server for its figures: wait (10 s at
+  // most) until a count shows n, then read it.
+  const settled = async (title, n) => {
+    await tally.waitForFunction(([t, v]) => [...document.querySelectorAll('form.counter')]
+      .some((f) => f.textContent.includes(t) && f.querySelector('output').textContent === v),
+    [title, n], { timeout: 10000 }).catch(() => {});
+    return count(title).innerText();
+  };
 
   step('the wall screen shows the campaign board', async () => {
     board = await desk.newPage();
@@ -118,14 +126,14 @@ describe('outreach tally and live board in a browser', { concurrency: false }, (
     await synced();
     await tally.reload();
     await synced();
-    assert.equal(await count('入会宝典').innerText(), '4');
+    assert.equal(await settled('入会宝典', '4'), '4');
     // Offline again, tap, reload once back: the queued tap is sent after the reload.
     await phone.setOffline(true);
     await tap('发放互助卡', '+');
     await phone.setOffline(false);
     await tally.reload();
     await synced();
-    assert.equal(await count('发放互助卡').innerText(), '2');
+    assert.equal(await settled('发放互助卡', '2'), '2');
     assert.equal(server.query(`SELECT n FROM event_tallies WHERE event_id = ${event} ` +
                               `AND kind = 'material' AND label = '入会宝典'`), '4');
     assert.equal(server.query(`SELECT n FROM event_tallies WHERE event_id = ${event} ` +

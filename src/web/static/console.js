@@ -130,6 +130,7 @@
         busy = false;
         if (status === 200 && data) {
           queue.shift();
+          answered++;
           fromServer(data);
           wait = 1000;
         } else if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
@@ -167,9 +168,26 @@
         flush();
       });
     }
+    /* The page's figures were rendered when it was fetched; a tap the
+     * previous page sent just before a reload may have been answered (and
+     * taken from the queue) after that.  With nothing queued, ask the
+     * server for the figures as they now are. */
+    var answered = 0;
+    function refresh() {
+      if (queue.length) return;
+      var seen = answered;
+      send("GET", "/api/v1/events/" + id, null, null, function (status, data) {
+        if (status === 200 && data && queue.length === 0 && seen === answered) {
+          fromServer(data);
+          show();
+        }
+      });
+    }
+
     load();
     show();
     flush();
+    refresh();
     window.addEventListener("online", flush);
   }
 
