@@ -44,7 +44,11 @@ cleanup() {
     trap - EXIT INT TERM
     for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    if [[ -n $PG_DIR ]]; then "$ROOT/scripts/pg-temp.sh" stop "$PG_DIR"; rm -rf "$PG_DIR"; fi
+    if [[ -n $PG_DIR ]]; then
+        "$ROOT/scripts/pg-temp.sh" stop "$PG_DIR"
+        [[ ${BENCH_KEEP:-0} == 1 ]] && cp "$PG_DIR/server.log" "$TMP/pg-server.log"
+        rm -rf "$PG_DIR"
+    fi
     [[ ${BENCH_KEEP:-0} == 1 ]] && log "kept $TMP" || rm -rf "$TMP"
     exit "$rc"
 }

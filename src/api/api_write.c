@@ -9,13 +9,19 @@
 #include "api/api.h"
 #include "http/server.h"
 
+void api_write_settled(struct api_write *w)
+{
+    /* A storage failure undoes the job's writes; a refusal keeps what it
+     * wrote (a join's rate-limit hit). */
+    w->job.rc = w->status && w->err.kind == UB_ESTORE ? DB_ERROR : DB_OK;
+}
+
 static int write_run(struct store_job *job, struct db *db)
 {
     struct api_write *w = (struct api_write *)job;
     w->status = w->write(w, db);
-    /* A storage failure undoes the job's writes; a refusal keeps what it
-     * wrote (a join's rate-limit hit). */
-    return w->status && w->err.kind == UB_ESTORE ? DB_ERROR : DB_OK;
+    api_write_settled(w);
+    return w->job.rc;
 }
 
 static void write_start(struct req *r)
@@ -51,7 +57,8 @@ static void write_answer(struct req *r)
 
 void api_write_park(struct req *r, struct api_write *w)
 {
-    w->job.run = write_run;
+    if (!w->job.run_set)
+        w->job.run = write_run;
     w->job.done = write_done;
     w->r = r;
     w->store = http_config_of(r)->store;

@@ -8,25 +8,31 @@
 
 #include "domain/org.h"
 
+void audit_entry(struct audit_rec *r, const struct actor *a, const char *action,
+                 const char *object_type, const char *object_id, int64_t org_id,
+                 json_t *detail)
+{
+    memset(r, 0, sizeof *r);
+    r->at = ub_now();
+    r->user_id = a->user_id;
+    r->org_id = org_id;
+    r->detail = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(detail);
+    ub_strlcpy(r->login, a->login, sizeof r->login);
+    ub_strlcpy(r->addr, a->addr, sizeof r->addr);
+    ub_strlcpy(r->action, action, sizeof r->action);
+    ub_strlcpy(r->object_type, object_type, sizeof r->object_type);
+    ub_strlcpy(r->object_id, object_id, sizeof r->object_id);
+}
+
 int audit_log(struct db *db, const struct actor *a, const char *action,
               const char *object_type, const char *object_id, int64_t org_id,
               json_t *detail)
 {
-    char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(detail);
-    struct audit_rec r = {
-        .at = ub_now(),
-        .user_id = a->user_id,
-        .org_id = org_id,
-        .detail = text ? text : "{}",
-    };
-    ub_strlcpy(r.login, a->login, sizeof r.login);
-    ub_strlcpy(r.addr, a->addr, sizeof r.addr);
-    ub_strlcpy(r.action, action, sizeof r.action);
-    ub_strlcpy(r.object_type, object_type, sizeof r.object_type);
-    ub_strlcpy(r.object_id, object_id, sizeof r.object_id);
+    struct audit_rec r;
+    audit_entry(&r, a, action, object_type, object_id, org_id, detail);
     int rc = store_audit_insert(db, &r);
-    free(text);
+    free((char *)r.detail);
     return rc;
 }
 

@@ -18,6 +18,12 @@ int audit_log(struct db *db, const struct actor *a, const char *action,
               const char *object_type, const char *object_id, int64_t org_id,
               json_t *detail);
 
+/* The same entry as audit_log's, filled in r for store_audit_insert_many:
+ * r->detail is then JSON text the caller frees. */
+void audit_entry(struct audit_rec *r, const struct actor *a, const char *action,
+                 const char *object_type, const char *object_id, int64_t org_id,
+                 json_t *detail);
+
 /* Calls cb for audit entries concerning the subtree of org (the actor's
  * top when NULL), newest first, ids below before (0: from the newest), at
  * most limit.  Needs manage permission there. */

@@ -247,33 +247,30 @@ static void make_code(int64_t number, char code[PICKUP_CODE_LEN + 1])
     code[PICKUP_CODE_LEN] = 0;
 }
 
-/* Everything a claim checks before it writes: 0, or -1 with err. */
-static int claim_check(struct db *db, struct giveaway_cache *cache, const char *token,
-                       int64_t gid, struct cache_entry *ce, struct claimant *cm,
-                       struct ub_err *err)
+/* What a claim is refused for, checked in this order: 0, or -1 with err. */
+static int claim_refusal(const struct cache_entry *e, const struct claimant *m, bool found,
+                         int64_t now, struct ub_err *err)
 {
-    struct cache_entry e;
-    struct claimant m;
-    if (!token || strlen(token) != CRYPTO_TOKEN_LEN)
-        return ub_fail(err, UB_EAUTH, "unauthenticated", "请用会员链接打开（会员身份无效）");
-    if (giveaway_load(db, cache, gid, &e, err) || claimant_of(db, token, gid, &m, err))
-        return -1;
-    const struct giveaway_rec *g = &e.g;
-    if (!eligible(g, &m))
+    const struct giveaway_rec *g = &e->g;
+    if (!found)
+        return ub_fail(err, UB_EAUTH, "unauthenticated", "会员链接无效，或入会申请尚未通过");
+    if (!eligible(g, m))
         return ub_fail(err, UB_EFORBID, "not_eligible", "本次活动仅限%s所属的在册会员",
                        g->org_name);
-    if (*m.pickup_code)
+    if (*m->pickup_code)
         return ub_fail(err, UB_ECONFLICT, "already_claimed", "您已领取过，取货码 %s",
-                       m.pickup_code);
-    int64_t now = ub_now();
+                       m->pickup_code);
     if (now < g->opens_at || now >= g->closes_at)
         return ub_fail(err, UB_EINVALID, "not_open", now < g->opens_at ? "活动尚未开始"
                                                                        : "活动已结束");
-    if (e.sold_out)
+    if (e->sold_out)
         return ub_fail(err, UB_EGONE, "sold_out", "已领完");
-    *ce = e;
-    *cm = m;
     return 0;
+}
+
+static bool token_ok(const char *token)
+{
+    return token && strlen(token) == CRYPTO_TOKEN_LEN;
 }
 
 int giveaway_claim_check(struct db *db, struct giveaway_cache *cache, const char *token,
@@ -281,49 +278,227 @@ int giveaway_claim_check(struct db *db, struct giveaway_cache *cache, const char
 {
     struct cache_entry e;
     struct claimant m;
-    return claim_check(db, cache, token, gid, &e, &m, err);
+    if (!token_ok(token))
+        return ub_fail(err, UB_EAUTH, "unauthenticated", "请用会员链接打开（会员身份无效）");
+    if (giveaway_load(db, cache, gid, &e, err))
+        return -1;
+    char digest[CRYPTO_DIGEST_HEX + 1];
+    crypto_digest_hex(token, digest);
+    int rc = store_claimant(db, digest, gid, &m);
+    if (rc != DB_OK && rc != DB_NOTFOUND)
+        return ub_fail_store(err, rc);
+    return claim_refusal(&e, &m, rc == DB_OK, ub_now(), err);
+}
+
+/* One giveaway's claims of a set (giveaway_claim_many). */
+struct claim_set {
+    struct giveaway_claim_req **q;  /* the requests */
+    size_t n;
+    struct claimant *m;             /* each one's member */
+    size_t *cand;                   /* those that may have a unit, in order */
+    size_t nc;
+};
+
+static void refuse(struct giveaway_claim_req *q)
+{
+    q->status = -1;
+}
+
+/* Takes a unit for each candidate and records their claims and audit
+ * entries, in a savepoint of its own.  A candidate found to hold a claim
+ * already (taken in another transaction meanwhile) is refused and the rest
+ * tried again.  Returns DB_OK or the code that failed. */
+static int claim_units(struct db *db, struct giveaway_cache *cache, struct claim_set *s,
+                       int64_t gid)
+{
+    int64_t *numbers = xmalloc(s->nc * sizeof *numbers);
+    struct claim_row *rows = xmalloc(s->nc * sizeof *rows);
+    char (*codes)[PICKUP_CODE_LEN + 1] = xmalloc(s->nc * sizeof *codes);
+    struct audit_rec *audit = xmalloc(s->nc * sizeof *audit);
+    char sid[24];
+    snprintf(sid, sizeof sid, "%lld", (long long)gid);
+    int rc = DB_OK;
+    for (;;) {
+        int64_t got = 0;
+        size_t refused = 0;
+        rc = db_begin(db);
+        if (rc == DB_OK)
+            rc = store_giveaway_take(db, gid, (int64_t)s->nc, numbers, &got);
+        for (int64_t i = 0; rc == DB_OK && i < got; i++) {
+            make_code(numbers[i], codes[i]);
+            rows[i] = (struct claim_row){s->m[s->cand[i]].member_id, numbers[i], codes[i], false};
+        }
+        if (rc == DB_OK)
+            rc = store_giveaway_claims_insert(db, gid, rows, (size_t)got, ub_now());
+        for (int64_t i = 0; rc == DB_OK && i < got; i++) {
+            if (rows[i].inserted)
+                continue;
+            struct giveaway_claim_req *q = s->q[s->cand[i]];
+            ub_fail(&q->err, UB_ECONFLICT, "already_claimed", "您已领取过");
+            refuse(q);
+            refused++;
+        }
+        if (rc != DB_OK || refused) {
+            db_rollback(db);
+            if (rc != DB_OK)
+                break;
+            size_t k = 0;           /* the others again, without them */
+            for (size_t i = 0; i < s->nc; i++)
+                if (s->q[s->cand[i]]->status == 0)
+                    s->cand[k++] = s->cand[i];
+            s->nc = k;
+            if (!k)
+                break;
+            continue;
+        }
+        size_t na = 0;
+        for (int64_t i = 0; i < got; i++) {
+            const struct claimant *m = &s->m[s->cand[i]];
+            struct giveaway_claim_req *q = s->q[s->cand[i]];
+            memcpy(q->code, codes[i], sizeof q->code);
+            struct actor w;
+            memset(&w, 0, sizeof w);
+            snprintf(w.login, sizeof w.login, "member:%s", m->member_no);
+            w.role = ROLE_NONE;
+            ub_strlcpy(w.addr, q->addr ? q->addr : "", sizeof w.addr);
+            audit_entry(&audit[na++], &w, "giveaway.claim", "giveaway", sid, m->org_id,
+                        json_pack("{s:s, s:I}", "member_no", m->member_no, "number",
+                                  (json_int_t)numbers[i]));
+        }
+        rc = store_audit_insert_many(db, audit, na);
+        for (size_t i = 0; i < na; i++)
+            free((char *)audit[i].detail);
+        if (rc == DB_OK)
+            rc = db_commit(db);
+        if (rc != DB_OK) {
+            db_rollback(db);
+            break;
+        }
+        if ((size_t)got < s->nc)
+            cache_update(cache, gid, true, 0, false);
+        for (size_t i = (size_t)got; i < s->nc; i++) {
+            struct giveaway_claim_req *q = s->q[s->cand[i]];
+            ub_fail(&q->err, UB_EGONE, "sold_out", "已领完");
+            refuse(q);
+        }
+        break;
+    }
+    free(audit);
+    free(codes);
+    free(rows);
+    free(numbers);
+    return rc;
+}
+
+/* The claims of s (all for giveaway gid).  Returns DB_OK or the code that
+ * failed. */
+static int claim_group(struct db *db, struct giveaway_cache *cache, struct claim_set *s,
+                       int64_t gid)
+{
+    char (*digests)[CRYPTO_DIGEST_HEX + 1] = xmalloc(s->n * sizeof *digests);
+    const char **dp = xmalloc(s->n * sizeof *dp);
+    size_t *who = xmalloc(s->n * sizeof *who);
+    struct claimant *found_m = xmalloc(s->n * sizeof *found_m);
+    bool *found = xmalloc(s->n * sizeof *found);
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (!token_ok(s->q[i]->token)) {
+            ub_fail(&s->q[i]->err, UB_EAUTH, "unauthenticated", "请用会员链接打开（会员身份无效）");
+            refuse(s->q[i]);
+            continue;
+        }
+        crypto_digest_hex(s->q[i]->token, digests[k]);
+        dp[k] = digests[k];
+        who[k++] = i;
+    }
+    struct cache_entry e;
+    struct ub_err gerr;
+    if (k && giveaway_load(db, cache, gid, &e, &gerr)) {
+        for (size_t j = 0; j < k; j++) {
+            s->q[who[j]]->err = gerr;
+            refuse(s->q[who[j]]);
+        }
+        k = 0;
+    }
+    int rc = k ? store_claimants(db, gid, dp, k, found_m, found) : DB_OK;
+    int64_t now = ub_now();
+    s->nc = 0;
+    for (size_t j = 0; rc == DB_OK && j < k; j++) {
+        size_t i = who[j];
+        struct giveaway_claim_req *q = s->q[i];
+        s->m[i] = found_m[j];
+        if (claim_refusal(&e, &s->m[i], found[j], now, &q->err)) {
+            refuse(q);
+            continue;
+        }
+        /* The same member twice in the set: the first one claims. */
+        size_t c = 0;
+        while (c < s->nc && s->m[s->cand[c]].member_id != s->m[i].member_id)
+            c++;
+        if (c < s->nc) {
+            ub_fail(&q->err, UB_ECONFLICT, "already_claimed", "您已领取过");
+            refuse(q);
+            continue;
+        }
+        s->cand[s->nc++] = i;
+    }
+    if (rc == DB_OK && s->nc)
+        rc = claim_units(db, cache, s, gid);
+    free(found);
+    free(found_m);
+    free(who);
+    free(dp);
+    free(digests);
+    return rc;
+}
+
+int giveaway_claim_many(struct db *db, struct giveaway_cache *cache,
+                        struct giveaway_claim_req **reqs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        reqs[i]->status = 0;
+        reqs[i]->code[0] = 0;
+    }
+    /* Requests grouped by giveaway (a storm is one), in order. */
+    struct giveaway_claim_req **q = xmalloc(n * sizeof *q);
+    struct claim_set s = {.q = q, .m = xcalloc(n, sizeof *s.m),
+                          .cand = xmalloc(n * sizeof *s.cand)};
+    bool *taken = xcalloc(n, sizeof *taken);
+    int rc = DB_OK;
+    for (size_t i = 0; i < n && rc == DB_OK; i++) {
+        if (taken[i])
+            continue;
+        s.n = 0;
+        for (size_t j = i; j < n; j++)
+            if (!taken[j] && reqs[j]->gid == reqs[i]->gid) {
+                taken[j] = true;
+                q[s.n++] = reqs[j];
+            }
+        rc = claim_group(db, cache, &s, reqs[i]->gid);
+    }
+    for (size_t i = 0; rc != DB_OK && i < n; i++) {   /* nothing in it stands */
+        reqs[i]->code[0] = 0;
+        reqs[i]->status = ub_fail_store(&reqs[i]->err, rc);
+    }
+    free(taken);
+    free(s.cand);
+    free(s.m);
+    free(q);
+    return rc;
 }
 
 int giveaway_claim(struct db *db, struct giveaway_cache *cache, const char *token, int64_t gid,
                    const char *addr, char code[PICKUP_CODE_LEN + 1], struct ub_err *err)
 {
-    struct cache_entry e;
-    struct claimant m;
-    if (claim_check(db, cache, token, gid, &e, &m, err))
+    struct giveaway_claim_req q = {.token = token, .gid = gid, .addr = addr};
+    struct giveaway_claim_req *p = &q;
+    giveaway_claim_many(db, cache, &p, 1);
+    if (q.status) {
+        *err = q.err;
         return -1;
-    const struct giveaway_rec *g = &e.g;
-    int64_t now = ub_now();
-    if (tx_begin(db, err))
-        return -1;
-    int64_t number = 0;
-    int rc = store_giveaway_take(db, gid, g->stripes, m.member_id, &number);
-    if (rc == DB_NOTFOUND) {
-        db_rollback(db);
-        cache_update(cache, gid, true, 0, false);
-        return ub_fail(err, UB_EGONE, "sold_out", "已领完");
     }
-    if (rc == DB_OK) {
-        make_code(number, code);
-        rc = store_giveaway_claim_insert(db, gid, m.member_id, number, code, now);
-    }
-    if (rc == DB_CONFLICT) {        /* the same member, a moment earlier */
-        db_rollback(db);
-        return ub_fail(err, UB_ECONFLICT, "already_claimed", "您已领取过");
-    }
-    struct actor w;
-    memset(&w, 0, sizeof w);
-    snprintf(w.login, sizeof w.login, "member:%s", m.member_no);
-    w.role = ROLE_NONE;
-    ub_strlcpy(w.addr, addr ? addr : "", sizeof w.addr);
-    char sid[24];
-    snprintf(sid, sizeof sid, "%lld", (long long)gid);
-    if (rc == DB_OK)
-        rc = audit_log(db, &w, "giveaway.claim", "giveaway", sid, m.org_id,
-                       json_pack("{s:s, s:I}", "member_no", m.member_no, "number",
-                                 (json_int_t)number));
-    if (rc != DB_OK)
-        return tx_fail(db, rc, err);
-    return tx_commit(db, err);
+    memcpy(code, q.code, PICKUP_CODE_LEN + 1);
+    return 0;
 }
 
 int giveaway_member_view(struct db *db, struct giveaway_cache *cache, const char *token,

@@ -57,6 +57,22 @@ int giveaway_list(struct db *db, const struct actor *a, const char *org, int lim
  * 409 already_claimed, 422 not_open, 410 sold_out.  Audited. */
 int giveaway_claim(struct db *db, struct giveaway_cache *cache, const char *token, int64_t gid,
                    const char *addr, char code[PICKUP_CODE_LEN + 1], struct ub_err *err);
+/* One claim of a set (giveaway_claim_many). */
+struct giveaway_claim_req {
+    const char *token;              /* the member's personal token */
+    int64_t gid;
+    const char *addr;               /* for the audit log */
+    char code[PICKUP_CODE_LEN + 1]; /* set: the pickup code */
+    int status;                     /* set: 0, or -1 with err */
+    struct ub_err err;
+};
+/* giveaway_claim for each of reqs[0..n-1], with a few statements for all
+ * of them: one reads their members, one takes their units, one records
+ * their claims, one audits them.  Returns DB_OK, or the negative DB_ code
+ * that failed the whole set (each request then says so; nothing the set
+ * wrote is kept). */
+int giveaway_claim_many(struct db *db, struct giveaway_cache *cache,
+                        struct giveaway_claim_req **reqs, size_t n);
 /* What giveaway_claim checks before writing, alone (reads only): so that
  * the refusals a storm is mostly made of are answered at once. */
 int giveaway_claim_check(struct db *db, struct giveaway_cache *cache, const char *token,

@@ -88,8 +88,14 @@ struct store_job {
      * when it failed to commit (rc < 0: nothing it wrote was kept).  j may
      * be freed or submitted again from here. */
     void (*done)(struct store_job *j, int rc);
+    /* Optional, instead of run: runs the batch's jobs that share this
+     * function as one set (a few statements for all of them rather than a
+     * few each), inside one savepoint, and sets each job's rc (DB_OK: keep
+     * what it wrote).  A job refused must have written nothing.  A
+     * negative return undoes the whole set and fails each job with it. */
+    int (*run_set)(struct store_job **jobs, size_t n, struct db *db);
     struct store_job *next;         /* private: the writer's queue */
-    int rc;                         /* private: what run returned */
+    int rc;                         /* what run returned (run_set sets it) */
 };
 
 /* Starts the batch writer and its connections (serve does, after
@@ -454,6 +460,8 @@ struct audit_rec {
 typedef int (*audit_cb)(void *ud, const struct audit_rec *a);
 
 int store_audit_insert(struct db *db, const struct audit_rec *a);
+/* Appends n entries, in order. */
+int store_audit_insert_many(struct db *db, const struct audit_rec *a, size_t n);
 /* Entries concerning the subtree of path ("" = all), newest first, ids
  * below before (0: from the newest), at most limit. */
 int store_audit_list(struct db *db, const char *path, int64_t district, int64_t before,

@@ -2,6 +2,9 @@
  * store_audit.c: the append-only audit log.  The schema's triggers refuse
  * UPDATE and DELETE; this module only ever inserts and reads.
  */
+#include <jansson.h>
+#include <stdlib.h>
+
 #include "lib/util.h"
 #include "store/store.h"
 #include "store/store_util.h"
@@ -15,6 +18,39 @@ int store_audit_insert(struct db *db, const struct audit_rec *a)
         "COALESCE((SELECT district_id FROM orgs WHERE id = $8), 0))",
         "iIsssssIs", a->at, a->user_id, a->login, a->addr, a->action, a->object_type,
         a->object_id, a->org_id, a->detail ? a->detail : "{}");
+}
+
+int store_audit_insert_many(struct db *db, const struct audit_rec *a, size_t n)
+{
+    if (store_sqlite(db) || n == 1) {
+        for (size_t i = 0; i < n; i++) {
+            int rc = store_audit_insert(db, &a[i]);
+            if (rc != DB_OK)
+                return rc;
+        }
+        return DB_OK;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:s}",
+            "at", (json_int_t)a[i].at,
+            "user_id", a[i].user_id ? json_integer(a[i].user_id) : json_null(),
+            "login", a[i].login, "addr", a[i].addr, "action", a[i].action,
+            "object_type", a[i].object_type, "object_id", a[i].object_id,
+            "org_id", a[i].org_id ? json_integer(a[i].org_id) : json_null(),
+            "detail", a[i].detail ? a[i].detail : "{}"));
+    char *text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    int rc = db_exec_stmt(db,
+        "INSERT INTO audit_log (at, user_id, login, addr, action, object_type, "
+        "object_id, org_id, detail, district_id) "
+        "SELECT x.at, x.user_id, x.login, x.addr, x.action, x.object_type, x.object_id, "
+        "x.org_id, x.detail, COALESCE((SELECT district_id FROM orgs WHERE id = x.org_id), 0) "
+        "FROM json_to_recordset($1::json) AS x(at bigint, user_id bigint, login text, "
+        "addr text, action text, object_type text, object_id text, org_id bigint, detail text)",
+        "s", text);
+    free(text);
+    return rc;
 }
 
 int store_audit_list(struct db *db, const char *path, int64_t district, int64_t before,

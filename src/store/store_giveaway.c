@@ -2,14 +2,16 @@
  * store_giveaway.c: giveaways (普惠), their striped stock, claims and
  * pickup codes.
  *
- * A claim is one transaction: a conditional increment of one stock stripe
- * (taken < cap) and the insert of the claim under the unique (giveaway,
- * member) key.  Either both commit or neither does, so the stock is never
- * oversold and no member holds two claims, whatever the concurrency and
- * however many processes share the database.
+ * Claims are taken as a set, in one transaction: increments of stock
+ * stripes (never past their cap) and the insert of the claims under the
+ * unique (giveaway, member) key.  Either all commit or none does, so the
+ * stock is never oversold and no member holds two claims, whatever the
+ * concurrency and however many processes share the database.
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "lib/util.h"
 #include "store/store_services.h"
@@ -136,56 +138,215 @@ int store_giveaway_counts(struct db *db, int64_t id, int64_t *claimed, int64_t *
 
 /* ---- Claiming ------------------------------------------------------------- */
 
+#define CLAIMANT_COLS                                                          \
+    "m.id, m.org_id, m.member_no, m.status, o.path, "                          \
+    "COALESCE(c.pickup_code, ''), COALESCE(c.redeemed_at, 0) "
+
+/* Reads CLAIMANT_COLS from column `at` on. */
+static void read_claimant(struct db_stmt *st, int at, struct claimant *out)
+{
+    out->member_id = db_i64(st, at);
+    out->org_id = db_i64(st, at + 1);
+    store_col(st, at + 2, out->member_no, sizeof out->member_no);
+    store_col(st, at + 3, out->status, sizeof out->status);
+    store_col(st, at + 4, out->org_path, sizeof out->org_path);
+    store_col(st, at + 5, out->pickup_code, sizeof out->pickup_code);
+    out->redeemed_at = db_i64(st, at + 6);
+}
+
 int store_claimant(struct db *db, const char *access_digest, int64_t gid, struct claimant *out)
 {
     struct db_stmt *st = db_run(db,
-        "SELECT m.id, m.org_id, m.member_no, m.status, o.path, "
-        "COALESCE(c.pickup_code, ''), COALESCE(c.redeemed_at, 0) "
-        "FROM members m JOIN orgs o ON o.id = m.org_id "
+        "SELECT " CLAIMANT_COLS "FROM members m JOIN orgs o ON o.id = m.org_id "
         "LEFT JOIN giveaway_claims c ON c.giveaway_id = $2 AND c.member_id = m.id "
         "WHERE m.access_digest = $1 ORDER BY m.id DESC LIMIT 1", "si", access_digest, gid);
     int rc = store_one(db_step(st));
-    if (rc == DB_OK) {
-        out->member_id = db_i64(st, 0);
-        out->org_id = db_i64(st, 1);
-        store_col(st, 2, out->member_no, sizeof out->member_no);
-        store_col(st, 3, out->status, sizeof out->status);
-        store_col(st, 4, out->org_path, sizeof out->org_path);
-        store_col(st, 5, out->pickup_code, sizeof out->pickup_code);
-        out->redeemed_at = db_i64(st, 6);
-    }
+    if (rc == DB_OK)
+        read_claimant(st, 0, out);
     db_done(st);
     return rc;
 }
 
-int store_giveaway_take(struct db *db, int64_t gid, int64_t stripes, int64_t member_id,
-                        int64_t *number)
+int store_claimants(struct db *db, int64_t gid, const char *const *digests, size_t n,
+                    struct claimant *out, bool *found)
 {
-    for (int64_t k = 0; k < stripes; k++) {
-        int64_t stripe = (member_id + k) % stripes;
-        struct db_stmt *st = db_run(db,
-            "UPDATE giveaway_stock SET taken = taken + 1 "
-            "WHERE giveaway_id = $1 AND stripe = $2 AND taken < cap RETURNING base + taken",
-            "ii", gid, stripe);
-        int rc = db_step(st);
-        if (rc == DB_ROW)
-            *number = db_i64(st, 0);
-        db_done(st);
-        if (rc == DB_ROW)
-            return DB_OK;
-        if (rc != DB_DONE)
-            return rc;
+    memset(found, 0, n * sizeof *found);
+    if (store_sqlite(db)) {
+        /* In process, a statement costs little: one each. */
+        for (size_t i = 0; i < n; i++) {
+            int rc = store_claimant(db, digests[i], gid, &out[i]);
+            if (rc != DB_OK && rc != DB_NOTFOUND)
+                return rc;
+            found[i] = rc == DB_OK;
+        }
+        return DB_OK;
     }
-    return DB_NOTFOUND;
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_string(digests[i]));
+    char *text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    struct db_stmt *st = db_run(db,
+        "SELECT d.k, " CLAIMANT_COLS
+        "FROM json_array_elements_text($1::json) WITH ORDINALITY AS d(digest, k) "
+        "CROSS JOIN LATERAL (SELECT id, org_id, member_no, status FROM members "
+        "WHERE access_digest = d.digest ORDER BY id DESC LIMIT 1) m "
+        "JOIN orgs o ON o.id = m.org_id "
+        "LEFT JOIN giveaway_claims c ON c.giveaway_id = $2 AND c.member_id = m.id",
+        "si", text, gid);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int64_t k = db_i64(st, 0) - 1;
+        if (k >= 0 && (size_t)k < n) {
+            read_claimant(st, 1, &out[k]);
+            found[k] = true;
+        }
+    }
+    db_done(st);
+    free(text);
+    return rc == DB_DONE ? DB_OK : rc;
 }
 
-int store_giveaway_claim_insert(struct db *db, int64_t gid, int64_t member_id, int64_t number,
-                                const char *pickup_code, int64_t now)
+/* Takes from the stripe `sql` picks (its columns: stripe, base, cap,
+ * taken), then the next it picks, until need units are taken or it picks
+ * none.  Numbers follow each stripe's base. */
+static int take_from(struct db *db, const char *sql, int64_t gid, int64_t need,
+                     int64_t *numbers, int64_t *got)
 {
-    return db_exec_stmt(db,
+    while (*got < need) {
+        struct db_stmt *st = db_run(db, sql, "i", gid);
+        int rc = db_step(st);
+        int64_t stripe = 0, base = 0, cap = 0, taken = 0;
+        if (rc == DB_ROW) {
+            stripe = db_i64(st, 0);
+            base = db_i64(st, 1);
+            cap = db_i64(st, 2);
+            taken = db_i64(st, 3);
+        }
+        db_done(st);
+        if (rc == DB_DONE)
+            return DB_OK;
+        if (rc != DB_ROW)
+            return rc;
+        int64_t t = cap - taken < need - *got ? cap - taken : need - *got;
+        rc = db_exec_stmt(db,
+            "UPDATE giveaway_stock SET taken = taken + $3 WHERE giveaway_id = $1 AND stripe = $2",
+            "iii", gid, stripe, t);
+        if (rc != DB_OK)
+            return rc;
+        for (int64_t i = 1; i <= t; i++)
+            numbers[(*got)++] = base + taken + i;
+    }
+    return DB_OK;
+}
+
+int store_giveaway_take(struct db *db, int64_t gid, int64_t need, int64_t *numbers,
+                        int64_t *got)
+{
+    *got = 0;
+    if (store_sqlite(db))               /* one writer: nothing to lock */
+        return take_from(db,
+            "SELECT stripe, base, cap, taken FROM giveaway_stock "
+            "WHERE giveaway_id = $1 AND taken < cap ORDER BY stripe LIMIT 1",
+            gid, need, numbers, got);
+    /* Stripes no other transaction holds first, so that concurrent claims
+     * do not queue.  If that falls short while others hold stripes with
+     * stock, it gives back what it took and waits its turn for each stripe
+     * in order: no two transactions then wait for each other. */
+    int rc = db->ops->exec_literal(db, "SAVEPOINT take");
+    if (rc != DB_OK)
+        return rc;
+    rc = take_from(db,
+        "SELECT stripe, base, cap, taken FROM giveaway_stock "
+        "WHERE giveaway_id = $1 AND taken < cap ORDER BY stripe LIMIT 1 FOR UPDATE SKIP LOCKED",
+        gid, need, numbers, got);
+    if (rc == DB_OK && *got < need) {
+        struct db_stmt *st = db_run(db,
+            "SELECT 1 FROM giveaway_stock WHERE giveaway_id = $1 AND taken < cap LIMIT 1",
+            "i", gid);
+        rc = db_step(st);
+        db_done(st);
+        if (rc == DB_ROW) {
+            *got = 0;
+            rc = db->ops->exec_literal(db, "ROLLBACK TO take");
+            if (rc == DB_OK)
+                rc = take_from(db,
+                    "SELECT stripe, base, cap, taken FROM giveaway_stock "
+                    "WHERE giveaway_id = $1 AND taken < cap ORDER BY stripe LIMIT 1 FOR UPDATE",
+                    gid, need, numbers, got);
+        } else if (rc == DB_DONE) {
+            rc = DB_OK;
+        }
+    }
+    int rc2 = db->ops->exec_literal(db, "RELEASE take");
+    return rc != DB_OK ? rc : rc2;
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+    int64_t x = (*(const struct claim_row *const *)a)->member_id;
+    int64_t y = (*(const struct claim_row *const *)b)->member_id;
+    return (x > y) - (x < y);
+}
+
+int store_giveaway_claims_insert(struct db *db, int64_t gid, struct claim_row *rows, size_t n,
+                                 int64_t now)
+{
+    for (size_t i = 0; i < n; i++)
+        rows[i].inserted = false;
+    if (store_sqlite(db)) {
+        for (size_t i = 0; i < n; i++) {
+            struct db_stmt *st = db_run(db,
+                "INSERT INTO giveaway_claims (giveaway_id, member_id, number, pickup_code, "
+                "claimed_at, district_id) VALUES ($1, $2, $3, $4, $5, "
+                "(SELECT district_id FROM members WHERE id = $2)) "
+                "ON CONFLICT (giveaway_id, member_id) DO NOTHING RETURNING member_id",
+                "iiisi", gid, rows[i].member_id, rows[i].number, rows[i].code, now);
+            int rc = db_step(st);
+            db_done(st);
+            if (rc != DB_ROW && rc != DB_DONE)
+                return rc;
+            rows[i].inserted = rc == DB_ROW;
+        }
+        return DB_OK;
+    }
+    /* In member order: two transactions claiming for the same members (a
+     * double tap that reached two processes) then wait for each other in
+     * one order, never in a cycle. */
+    const struct claim_row **by_member = xmalloc(n * sizeof *by_member);
+    for (size_t i = 0; i < n; i++)
+        by_member[i] = &rows[i];
+    qsort(by_member, n, sizeof *by_member, cmp_member);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_pack("{s:I, s:I, s:s}", "m",
+                                              (json_int_t)by_member[i]->member_id, "n",
+                                              (json_int_t)by_member[i]->number, "c",
+                                              by_member[i]->code));
+    free(by_member);
+    char *text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    struct db_stmt *st = db_run(db,
         "INSERT INTO giveaway_claims (giveaway_id, member_id, number, pickup_code, claimed_at, "
-        "district_id) VALUES ($1, $2, $3, $4, $5, (SELECT district_id FROM members WHERE id = $2))",
-        "iiisi", gid, member_id, number, pickup_code, now);
+        "district_id) SELECT $1, x.m, x.n, x.c, $2, "
+        "(SELECT district_id FROM members WHERE id = x.m) "
+        "FROM json_to_recordset($3::json) AS x(m bigint, n bigint, c text) "
+        "ON CONFLICT (giveaway_id, member_id) DO NOTHING RETURNING member_id",
+        "iis", gid, now, text);
+    int rc;
+    size_t at = 0;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int64_t id = db_i64(st, 0);
+        /* Rows usually come back in the order given: a cursor finds them. */
+        for (size_t k = 0; k < n; k++, at = (at + 1) % n)
+            if (rows[at].member_id == id && !rows[at].inserted) {
+                rows[at].inserted = true;
+                break;
+            }
+    }
+    db_done(st);
+    free(text);
+    return rc == DB_DONE ? DB_OK : rc;
 }
 
 int store_pickup_get(struct db *db, int64_t gid, const char *code, struct pickup_rec *out)

@@ -66,7 +66,7 @@ int store_roster_add(struct db *db, const struct member_rec *tmpl, int64_t distr
     localtime_r(&jt, &tm);
     strftime(t->joined_on, sizeof t->joined_on, "%Y-%m-%d", &tm);
     int year = tm.tm_year + 1900;
-    bool sqlite = strcmp(db_backend(db), "sqlite") == 0;
+    bool sqlite = store_sqlite(db);
     int64_t *ids = xmalloc(n * sizeof *ids);
     int rc;
     struct db_stmt *st;
@@ -121,7 +121,7 @@ int store_roster_add(struct db *db, const struct member_rec *tmpl, int64_t distr
 
 int store_roster_bulk(struct db *db, bool on, int64_t *saved)
 {
-    if (strcmp(db_backend(db), "sqlite") != 0)
+    if (!store_sqlite(db))
         return DB_OK;
     char sql[64];
     if (on) {

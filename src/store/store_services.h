@@ -155,15 +155,24 @@ struct claimant {
     int64_t redeemed_at;
 };
 int store_claimant(struct db *db, const char *access_digest, int64_t gid, struct claimant *out);
+/* The same for n digests at once: found[i] false where digests[i] names
+ * no member. */
+int store_claimants(struct db *db, int64_t gid, const char *const *digests, size_t n,
+                    struct claimant *out, bool *found);
 
-/* Takes one unit of stock for the member, trying the stripes from
- * member_id's own onwards: sets *number (1..stock), or returns DB_NOTFOUND
- * when every stripe is empty.  In the caller's transaction. */
-int store_giveaway_take(struct db *db, int64_t gid, int64_t stripes, int64_t member_id,
-                        int64_t *number);
-/* Records the claim; DB_CONFLICT when the member has one. */
-int store_giveaway_claim_insert(struct db *db, int64_t gid, int64_t member_id, int64_t number,
-                                const char *pickup_code, int64_t now);
+/* Takes up to need units of stock: numbers[0 .. *got - 1] (each 1..stock);
+ * *got < need only when the stock is gone.  In the caller's transaction. */
+int store_giveaway_take(struct db *db, int64_t gid, int64_t need, int64_t *numbers,
+                        int64_t *got);
+
+struct claim_row {
+    int64_t member_id, number;
+    const char *code;
+    bool inserted;                  /* set: false when the member had a claim */
+};
+/* Records the claims; a member who has one already is skipped. */
+int store_giveaway_claims_insert(struct db *db, int64_t gid, struct claim_row *rows, size_t n,
+                                 int64_t now);
 
 struct pickup_rec {
     int64_t member_id, org_id, number, claimed_at, redeemed_at;

@@ -48,3 +48,8 @@ int store_one(int rc)
         return DB_NOTFOUND;
     return rc;
 }
+
+bool store_sqlite(struct db *db)
+{
+    return strcmp(db_backend(db), "sqlite") == 0;
+}

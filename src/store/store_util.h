@@ -5,6 +5,7 @@
 #ifndef UB_STORE_UTIL_H
 #define UB_STORE_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "store/db.h"
 
@@ -17,6 +18,10 @@ void store_subtree_hi(const char *path, char *hi, size_t n);
 
 /* Writes s as a LIKE pattern "%s%" with %, _ and \ escaped by \ into out. */
 void store_like_pattern(const char *s, char *out, size_t n);
+
+/* True on SQLite, where a statement is a call in process (one per row
+ * costs little); PostgreSQL's round trips want a set per statement. */
+bool store_sqlite(struct db *db);
 
 /* Maps a db_step result for a single-row lookup: DB_ROW -> DB_OK,
  * DB_DONE -> DB_NOTFOUND, errors unchanged. */

@@ -2,7 +2,8 @@
  * writer.c: group commit across requests.  One thread with a connection of
  * its own takes every job queued since its last batch, runs them one after
  * another in a single transaction, each inside a savepoint of its own (so
- * one job's failure undoes only its own writes), commits once, and only
+ * one job's failure undoes only its own writes) or, for jobs that can, as
+ * one set with a few statements for all, commits once, and only
  * when that commit is durable tells each job so.  Requests that write this
  * way share one commit and one fsync, and no request thread waits for a
  * disk.
@@ -14,6 +15,9 @@
 
 #include "lib/log.h"
 #include "lib/util.h"
+
+/* Jobs in one batch, at most, whatever their kind. */
+#define BATCH_JOBS_MAX 1024
 
 /* A committed batch waiting to be durable. */
 struct batch {
@@ -47,7 +51,7 @@ struct writer {
     bool stop;
     size_t running;                 /* writer threads still running */
     size_t n;
-    size_t batch_max;               /* jobs in one transaction, at most */
+    size_t batch_max;               /* jobs run one by one in a batch, at most */
     writer_reopen reopen;
     void *reopen_ud;
     struct writer_thread *threads;
@@ -72,6 +76,59 @@ static int run_job(struct db *db, struct store_job *j)
     return rc;
 }
 
+/* Runs the n jobs of set (sharing run_set) inside one savepoint; sets
+ * each job's rc. */
+static void run_set(struct db *db, struct store_job **set, size_t n)
+{
+    int rc = db_in_transaction(db) ? db->ops->exec_literal(db, "SAVEPOINT job") : DB_ERROR;
+    if (rc == DB_OK) {
+        for (size_t i = 0; i < n; i++)
+            set[i]->rc = DB_OK;
+        rc = set[0]->run_set(set, n, db);
+        db_rollback(db);                /* a savepoint the set left open */
+        if (rc != DB_OK)
+            db->ops->exec_literal(db, "ROLLBACK TO job");
+        if (db->ops->exec_literal(db, "RELEASE job") != DB_OK && rc == DB_OK)
+            rc = DB_ERROR;
+    }
+    if (rc != DB_OK)
+        for (size_t i = 0; i < n; i++)
+            set[i]->rc = rc;
+}
+
+/* Runs the jobs of list in db's open transaction: those with a run of
+ * their own one by one, in order, then those with a run_set, one set per
+ * function. */
+static void run_jobs(struct db *db, struct store_job *list)
+{
+    size_t m = 0;
+    for (struct store_job *j = list; j; j = j->next)
+        if (j->run_set)
+            m++;
+    struct store_job **pending = m ? xmalloc(2 * m * sizeof *pending) : NULL;
+    struct store_job **group = pending + m;
+    m = 0;
+    for (struct store_job *j = list; j; j = j->next) {
+        if (j->run_set)
+            pending[m++] = j;
+        else
+            j->rc = run_job(db, j);
+    }
+    while (m) {
+        int (*fn)(struct store_job **, size_t, struct db *) = pending[0]->run_set;
+        size_t g = 0, rest = 0;
+        for (size_t i = 0; i < m; i++) {
+            if (pending[i]->run_set == fn)
+                group[g++] = pending[i];
+            else
+                pending[rest++] = pending[i];
+        }
+        run_set(db, group, g);
+        m = rest;
+    }
+    free(pending);
+}
+
 /* Runs list as one transaction and commits it without waiting for it to
  * be durable (*ticket, see db_ops.commit_nowait).  Returns the commit's
  * DB_ code. */
@@ -82,8 +139,7 @@ static int run_batch(struct db *db, struct store_job *list, uint64_t *ticket)
     if (rc != DB_OK)
         return rc;
     db->nested = true;
-    for (struct store_job *j = list; j; j = j->next)
-        j->rc = run_job(db, j);
+    run_jobs(db, list);
     db->nested = false;
     /* A transaction that failed whole (an I/O error, or PostgreSQL's
      * aborted state, where COMMIT only rolls back) is not committed. */
@@ -127,9 +183,16 @@ static void *writer_main(void *arg)
             pthread_cond_wait(&w->work, &w->lock);
         if (!w->head)
             break;                      /* stopping, nothing left */
+        /* Jobs run one by one count against batch_max; those run as
+         * sets take a savepoint per set, not per job. */
         struct store_job *jobs = w->head, *last = jobs;
-        for (size_t n = 1; n < w->batch_max && last->next; n++)
+        size_t singles = !last->run_set;
+        for (size_t n = 1; n < BATCH_JOBS_MAX && last->next; n++) {
+            if (!last->next->run_set && singles == w->batch_max)
+                break;
             last = last->next;
+            singles += !last->run_set;
+        }
         w->head = last->next;
         if (!w->head)
             w->tail = &w->head;

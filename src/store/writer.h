@@ -13,8 +13,9 @@ struct writer;
 typedef struct db *(*writer_reopen)(void *ud);
 
 /* Starts n writer threads, one on each of dbs[0..n-1], which the writer
- * then owns (closed by writer_stop), running at most batch_max jobs in
- * one transaction.  A writer whose connection is no longer healthy (the
+ * then owns (closed by writer_stop), running at most batch_max jobs one
+ * by one (each in a savepoint) in one transaction; jobs run as sets
+ * (store_job.run_set) do not count.  A writer whose connection is no longer healthy (the
  * database server restarted) replaces it through reopen(ud) before its
  * next batch.  Returns NULL if a thread cannot start (the connections are
  * then still the caller's). */

@@ -418,15 +418,48 @@ class StormTest(Services):
     """Many members claim at once through two serve processes on the same
     database; one process is killed with SIGKILL in the middle."""
 
-    def test_storm_exact_counts_across_processes_and_kill_9(self):
-        n, stock = (300, 40) if WRAP else (2000, 100)
+    def members(self, n, first=200000):
+        """n new members' personal tokens."""
         s = self.s
         s.request("PATCH", "/api/v1/orgs/110118100", {"auto_approve": True}, token=s.admin)
         tok = s.join_token("110118100")
         with ThreadPoolExecutor(16) as ex:
-            joins = list(ex.map(lambda i: s.join(tok, 200000 + i), range(n)))
+            joins = list(ex.map(lambda i: s.join(tok, first + i), range(n)))
         tokens = [r.json["access_token"] for r in joins if r.status == 201]
         self.assertEqual(len(tokens), n)
+        return tokens
+
+    def test_double_taps_one_claim_each(self):
+        """Each member taps five times at once, through both processes (so
+        that claims of one member meet in one batch, and in transactions
+        of both processes): one claim and one audit entry each, the other
+        taps 409."""
+        n, taps = (30 if WRAP else 150), 5
+        tokens = self.members(n, 300000)
+        gid = self.giveaway(stock=n + 10, org="110118")
+        ports = [self.s.port, self.s.start()]
+        with ThreadPoolExecutor(48) as ex:
+            answers = list(ex.map(lambda k: (tokens[k // taps],
+                                             self.claim(gid, tokens[k // taps],
+                                                        port=ports[k % 2])),
+                                  range(taps * n)))
+        by_member = {}
+        for t, r in answers:
+            by_member.setdefault(t, []).append(
+                "201" if r.status == 201 else "%d %s" % (r.status, r.json["error"]["code"]))
+        for t, got in by_member.items():
+            self.assertEqual(sorted(got), ["201"] + ["409 already_claimed"] * (taps - 1))
+        rows = self.s.query("SELECT count(*) AS claims, count(DISTINCT member_id) AS members "
+                            "FROM giveaway_claims WHERE giveaway_id = ?", gid)
+        self.assertEqual(rows[0], (n, n))
+        audited = self.s.query("SELECT count(*) FROM audit_log WHERE action = 'giveaway.claim' "
+                               "AND object_id = ?", str(gid))
+        self.assertEqual(audited[0][0], n)
+
+    def test_storm_exact_counts_across_processes_and_kill_9(self):
+        n, stock = (300, 40) if WRAP else (2000, 100)
+        s = self.s
+        tokens = self.members(n)
         gid = self.giveaway(stock=stock, org="110118")
         second = s.start()
         ports = [s.port, second]

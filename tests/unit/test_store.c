@@ -7,8 +7,8 @@
  * on a randomly shaped tree of a few thousand orgs, prefix-sharing sibling
  * paths such as "/1/2/" and "/1/23/"), LIKE escaping in searches,
  * employers, users and sessions, rate-limit windows, the audit log
- * (append-only, scoped listing), the batch writer (a savepoint per job, one
- * commit per batch, the generation moved on by a committed rename) and
+ * (append-only, scoped listing), the batch writer (a savepoint per job or
+ * per set of jobs, one commit per batch, the generation moved on by a committed rename) and
  * online backups.
  */
 #include <setjmp.h>
@@ -28,6 +28,7 @@
 #include "lib/util.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "store/writer.h"
 
 /* ---- fixture: a fresh, migrated database per test ----------------------- */
 
@@ -522,6 +523,95 @@ static void test_batch_writer(void **state)
         assert_int_equal(n, 1);
         /* The committed rename moved the generation on. */
         assert_true(store_generation(f->s) > gen);
+    }
+}
+
+/* Jobs run as sets: each kind once per batch, with all of its jobs; a
+ * set's refusals write nothing, a failed set is undone whole (its jobs all
+ * told why) while the batch's other sets and single jobs are kept. */
+struct sjob {
+    struct store_job job;           /* first */
+    const char *code;               /* the org it inserts */
+    bool refuse;                    /* refused: writes nothing */
+    int rc;                         /* what done was told */
+};
+
+static int set_calls, set_sizes;
+
+static void sjob_done(struct store_job *j, int rc)
+{
+    ((struct sjob *)j)->rc = rc;
+}
+
+static int insert_org(struct db *db, const char *code)
+{
+    struct org_rec o;
+    memset(&o, 0, sizeof o);
+    ub_strlcpy(o.code, code, sizeof o.code);
+    ub_strlcpy(o.name, code, sizeof o.name);
+    ub_strlcpy(o.level, "city", sizeof o.level);
+    return store_org_insert(db, &o);
+}
+
+static int set_keep(struct store_job **jobs, size_t n, struct db *db)
+{
+    set_calls++;
+    set_sizes += (int)n;
+    for (size_t i = 0; i < n; i++) {
+        struct sjob *t = (struct sjob *)jobs[i];
+        if (t->refuse) {
+            jobs[i]->rc = DB_CONSTRAINT;
+            continue;
+        }
+        if (insert_org(db, t->code) != DB_OK)
+            return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+static int set_fail(struct store_job **jobs, size_t n, struct db *db)
+{
+    set_calls++;
+    set_sizes += (int)n;
+    for (size_t i = 0; i < n; i++)
+        if (insert_org(db, ((struct sjob *)jobs[i])->code) != DB_OK)
+            return DB_ERROR;
+    return DB_BUSY;                 /* after writing: all of it undone */
+}
+
+static int single_run(struct store_job *j, struct db *db)
+{
+    return insert_org(db, ((struct sjob *)j)->code);
+}
+
+static void test_batch_writer_sets(void **state)
+{
+    struct fx *f = *state;
+    static const char *const codes[] = {"S1", "S2", "F1", "S3", "ONE", "F2", "S4"};
+    struct sjob jobs[7];
+    struct store_job *list = NULL, **tail = &list;
+    for (int i = 0; i < 7; i++) {
+        jobs[i] = (struct sjob){.code = codes[i], .refuse = i == 3};
+        jobs[i].job.done = sjob_done;
+        if (codes[i][0] == 'S')
+            jobs[i].job.run_set = set_keep;
+        else if (codes[i][0] == 'F')
+            jobs[i].job.run_set = set_fail;
+        else
+            jobs[i].job.run = single_run;
+        *tail = &jobs[i].job;
+        tail = &jobs[i].job.next;
+    }
+    set_calls = set_sizes = 0;
+    writer_run_batch(f->db, list);
+    assert_int_equal(set_calls, 2);
+    assert_int_equal(set_sizes, 6);
+    static const int want_rc[] = {DB_OK, DB_OK, DB_BUSY, DB_CONSTRAINT, DB_OK, DB_BUSY, DB_OK};
+    static const bool kept[] = {true, true, false, false, true, false, true};
+    for (int i = 0; i < 7; i++) {
+        struct org_rec o;
+        assert_int_equal(jobs[i].rc, want_rc[i]);
+        assert_int_equal(store_org_by_code(f->db, codes[i], &o), kept[i] ? DB_OK : DB_NOTFOUND);
     }
 }
 
@@ -1270,6 +1360,7 @@ int main(void)
         FX(test_db_error_codes),
         FX(test_transactions),
         FX(test_batch_writer),
+        FX(test_batch_writer_sets),
         FX(test_group_commit_checkpoints),
         FX(test_org_insert_and_read),
         FX(test_org_path_limit),
