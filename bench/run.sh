@@ -143,6 +143,7 @@ cleanup() {
     stop_pid "$NGINX_PID"   # the master; its workers leave with it
     if [[ -n $PG_DIR ]]; then
         "$ROOT/scripts/pg-temp.sh" stop "$PG_DIR"
+        [[ ${BENCH_KEEP:-0} == 1 ]] && cp "$PG_DIR/server.log" "$TMP/pg-server.log"
         rm -rf "$PG_DIR"
     fi
     if [[ ${BENCH_KEEP:-0} == 1 ]]; then

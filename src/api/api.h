@@ -94,9 +94,9 @@ struct api_write {
 void api_write_park(struct req *r, struct api_write *w);
 /* Writes that run as a set with others of their kind instead: set
  * job.run_set (see struct store_job; each job is the api_write of a
- * call) before api_write_park.  It sets each write's status and err, then
- * calls api_write_settled on it. */
-void api_write_settled(struct api_write *w);
+ * call) before api_write_park.  It tells each write its status (0, or -1
+ * with err) through api_write_settled. */
+void api_write_settled(struct api_write *w, int status, const struct ub_err *err);
 
 /* Replies with a workbook (as `filename`): fill writes it at path and
  * returns 0, or -1 after replying with an error of its own, or -1 without

@@ -116,12 +116,8 @@ static int claim_run_set(struct store_job **jobs, size_t n, struct db *db)
     for (size_t i = 0; i < n; i++)
         reqs[i] = &((struct claim_call *)jobs[i])->q;
     int rc = giveaway_claim_many(db, ((struct claim_call *)jobs[0])->cache, reqs, n);
-    for (size_t i = 0; i < n; i++) {
-        struct claim_call *c = (struct claim_call *)jobs[i];
-        c->w.status = c->q.status;
-        c->w.err = c->q.err;
-        api_write_settled(&c->w);
-    }
+    for (size_t i = 0; i < n; i++)
+        api_write_settled(&((struct claim_call *)jobs[i])->w, reqs[i]->status, &reqs[i]->err);
     free(reqs);
     return rc;
 }

@@ -68,29 +68,33 @@ static int app_id_or_reply(struct req *r, int64_t *id)
 /*
  * A join goes through the store's batch writer: the fields are checked and
  * sealed here, on the request's thread; the request is then parked while
- * the writer runs its database half in a batch with others, and answered
- * once that batch is durable.
+ * the writer records it with the batch's other joins (join_commit_many),
+ * and answered once that batch is durable.
  */
 struct join_call {
     struct api_write w;             /* first */
     const struct vault *vault;
-    struct join_prep prep;
-    struct join_result res;
-    bool replayed;
+    struct join_req q;
 };
 
-static int join_write(struct api_write *w, struct db *db)
+static int join_run_set(struct store_job **jobs, size_t n, struct db *db)
 {
-    struct join_call *c = (struct join_call *)w;
-    return join_commit(db, c->vault, &c->prep, &c->res, &c->replayed, &w->err);
+    struct join_req **reqs = xmalloc(n * sizeof *reqs);
+    for (size_t i = 0; i < n; i++)
+        reqs[i] = &((struct join_call *)jobs[i])->q;
+    int rc = join_commit_many(db, ((struct join_call *)jobs[0])->vault, reqs, n);
+    for (size_t i = 0; i < n; i++)
+        api_write_settled(&((struct join_call *)jobs[i])->w, reqs[i]->status, &reqs[i]->err);
+    free(reqs);
+    return rc;
 }
 
 static void join_answer(struct api_write *w, struct req *r)
 {
     struct join_call *c = (struct join_call *)w;
-    if (c->replayed)
+    if (c->q.replayed)
         req_add_header(r, "Idempotent-Replayed", "true");
-    const struct join_result *res = &c->res;
+    const struct join_result *res = &c->q.res;
     json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:s}", "application_id",
                             (json_int_t)res->application_id, "status", res->status,
                             "access_token", res->access_token, "org", res->org_code,
@@ -130,12 +134,12 @@ void api_join(struct req *r)
     }
     const struct site *site = site_of(r);
     struct join_call *c = arena_zalloc(&r->arena, sizeof *c);
-    c->w.write = join_write;
+    c->w.job.run_set = join_run_set;
     c->w.answer = join_answer;
     c->vault = site->vault;
     /* The prepared join keeps copies of what it needs from the body. */
     join_prepare(site->vault, req_param(r, "token"), &in, r->addr,
-                 req_header(r, "Idempotency-Key"), site->join_rate, &c->prep);
+                 req_header(r, "Idempotency-Key"), site->join_rate, &c->q.prep);
     json_decref(j);
     api_write_park(r, &c->w);
 }

@@ -9,18 +9,20 @@
 #include "api/api.h"
 #include "http/server.h"
 
-void api_write_settled(struct api_write *w)
+void api_write_settled(struct api_write *w, int status, const struct ub_err *err)
 {
+    w->status = status;
+    if (err != &w->err)
+        w->err = *err;
     /* A storage failure undoes the job's writes; a refusal keeps what it
      * wrote (a join's rate-limit hit). */
-    w->job.rc = w->status && w->err.kind == UB_ESTORE ? DB_ERROR : DB_OK;
+    w->job.rc = status && err->kind == UB_ESTORE ? DB_ERROR : DB_OK;
 }
 
 static int write_run(struct store_job *job, struct db *db)
 {
     struct api_write *w = (struct api_write *)job;
-    w->status = w->write(w, db);
-    api_write_settled(w);
+    api_write_settled(w, w->write(w, db), &w->err);
     return w->job.rc;
 }
 

@@ -288,30 +288,37 @@ int join_prepare(const struct vault *v, const char *token, const struct join_inp
     return 0;
 }
 
-int join_commit(struct db *db, const struct vault *v, struct join_prep *p,
-                struct join_result *out, bool *replayed, struct ub_err *err)
+/* The first half of a join's database work, alone for each join: the
+ * token, a kept answer, the rate limit, the fields, and where it goes.
+ * prev, when not NULL, is a join of the same set routed before (the token
+ * it read is not read again).  Returns 0 when the join goes on to be
+ * recorded (q->prep.a routed), 1 when it was answered from a kept answer,
+ * -1 with q->err. */
+static int join_route(struct db *db, const struct vault *v, struct join_req *q,
+                      const struct join_req *prev)
 {
-    memset(out, 0, sizeof *out);
-    *replayed = false;
-    struct org_rec source;
+    struct join_prep *p = &q->prep;
+    struct ub_err *err = &q->err;
     int64_t source_event = 0;
-    if (join_token_org(db, p->token_ok ? p->token : NULL, &source, &source_event, err))
+    if (prev && p->token_ok && strcmp(prev->prep.token, p->token) == 0) {
+        q->source = prev->source;
+        source_event = prev->prep.a.source_event_id;
+    } else if (join_token_org(db, p->token_ok ? p->token : NULL, &q->source, &source_event,
+                              err)) {
         return -1;
-
-    const char *key = p->key;
+    }
     if (p->key_bad)
         return ub_fail(err, UB_EBAD, "bad_idempotency_key",
                        "Idempotency-Key 应为不超过64个字符的文本");
-    if (*key) {
-        int k = kept_answer(db, v, key, out, err);
+    if (*p->key) {
+        int k = kept_answer(db, v, p->key, &q->res, err);
         if (k < 0)
             return -1;
         if (k == 1) {
-            *replayed = true;
-            return 0;
+            q->replayed = true;
+            return 1;
         }
     }
-
     if (p->rate_limit > 0) {
         int64_t now = ub_now(), n = 0, since;
         int rc = store_rate_hit(db, p->rate_key, now, JOIN_RATE_WINDOW, &n, &since);
@@ -323,88 +330,209 @@ int join_commit(struct db *db, const struct vault *v, struct join_prep *p,
             return -1;
         }
     }
-
     if (p->check) {
         *err = p->check_err;
         return -1;
     }
-    struct application_rec *a = &p->a;
-
     /* Routing: the named employer's own union, if it has one in the
      * token's subtree; else the token's org. */
+    struct application_rec *a = &p->a;
     int64_t employer_id = 0, union_id = 0;
-    int rc = store_employer_union(db, source.path, a->p.employer_uscc, a->p.employer_name,
+    int rc = store_employer_union(db, q->source.path, a->p.employer_uscc, a->p.employer_name,
                                   &employer_id, &union_id);
     if (rc != DB_OK)
         return ub_fail_store(err, rc);
     a->p.employer_id = employer_id;
-    struct org_rec dest = source;
-    if (union_id && union_id != source.id && store_org_by_id(db, union_id, &dest) != DB_OK)
-        dest = source;
-
-    a->org_id = dest.id;
-    a->source_org_id = source.id;
+    q->dest = q->source;
+    if (union_id && union_id != q->source.id && store_org_by_id(db, union_id, &q->dest) != DB_OK)
+        q->dest = q->source;
+    a->org_id = q->dest.id;
+    a->source_org_id = q->source.id;
     a->source_event_id = source_event;
-    ub_strlcpy(a->org_code, dest.code, sizeof a->org_code);
-    ub_strlcpy(a->org_name, dest.name, sizeof a->org_name);
-    ub_strlcpy(out->access_token, p->access_token, sizeof out->access_token);
+    ub_strlcpy(a->org_code, q->dest.code, sizeof a->org_code);
+    ub_strlcpy(a->org_name, q->dest.name, sizeof a->org_name);
+    return 0;
+}
 
-    if (tx_begin(db, err))
-        return -1;
-    bool pending = false, member = false;
-    rc = store_person_state(db, a->p.id_hash, &pending, &member);
-    if (rc != DB_OK)
-        return tx_fail(db, rc, err);
-    if (member || pending) {
-        db_rollback(db);
-        if (member)
-            return ub_fail(err, UB_ECONFLICT, "already_member", "您已是工会会员，无需重复入会");
-        return ub_fail(err, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
+static int refuse(struct join_req *q, int kind, const char *code, const char *msg)
+{
+    q->status = ub_fail(&q->err, kind, code, "%s", msg);
+    return q->status;
+}
+
+/* What the answer says of a recorded application. */
+static void join_answered(struct join_req *q, const char *status, const char *member_no)
+{
+    struct join_result *out = &q->res;
+    out->application_id = q->prep.a.id;
+    ub_strlcpy(out->status, status, sizeof out->status);
+    ub_strlcpy(out->member_no, member_no, sizeof out->member_no);
+    ub_strlcpy(out->access_token, q->prep.access_token, sizeof out->access_token);
+    ub_strlcpy(out->org_code, q->dest.code, sizeof out->org_code);
+    ub_strlcpy(out->org_name, q->dest.name, sizeof out->org_name);
+}
+
+/* The second half, for the routed joins q[0..n-1] at once: one read of
+ * the people's standing, one insert of the applications, one of their
+ * audit entries; then, row by row, those an org approves at once and the
+ * kept answer of a join with an Idempotency-Key.  Returns DB_OK or the
+ * code that failed it all (then nothing it wrote is kept). */
+static int join_record(struct db *db, const struct vault *v, struct join_req **q, size_t n)
+{
+    const unsigned char **hashes = xmalloc(n * sizeof *hashes);
+    bool *pending = xmalloc(n * sizeof *pending), *member = xmalloc(n * sizeof *member);
+    struct application_rec **apps = xmalloc(n * sizeof *apps);
+    bool *inserted = xmalloc(n * sizeof *inserted);
+    struct audit_rec *audit = xmalloc(n * sizeof *audit);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        hashes[i] = q[i]->prep.a.p.id_hash;
+    int rc = store_person_states(db, hashes, n, pending, member);
+    for (size_t i = 0; rc == DB_OK && i < n; i++) {
+        if (member[i]) {
+            refuse(q[i], UB_ECONFLICT, "already_member", "您已是工会会员，无需重复入会");
+            continue;
+        }
+        size_t d = 0;               /* the same person twice in the set */
+        while (d < k && memcmp(apps[d]->p.id_hash, hashes[i], PERSON_DIGEST_BYTES) != 0)
+            d++;
+        if (pending[i] || d < k) {
+            refuse(q[i], UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
+            continue;
+        }
+        apps[k] = &q[i]->prep.a;
+        hashes[k] = hashes[i];
+        q[k] = q[i];                /* the rest of q are done: refused */
+        k++;
     }
-    rc = store_application_insert(db, a);
-    if (rc == DB_CONFLICT) {        /* the same person, a moment earlier */
+    /* Written as one savepoint; should a person turn out to have become a
+     * member meanwhile (an org that approves at once, in another
+     * transaction), that join is refused and the rest written again. */
+    while (rc == DB_OK && k) {
+        size_t na = 0, clash = k;
+        rc = db_begin(db);
+        if (rc == DB_OK)
+            rc = store_applications_insert(db, apps, k, inserted);
+        for (size_t i = 0; rc == DB_OK && i < k; i++) {
+            if (!inserted[i]) {     /* the same person, a moment earlier */
+                refuse(q[i], UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
+                continue;
+            }
+            struct actor w;
+            worker_actor(&w, q[i]->prep.addr, apps[i]->p.id_mask);
+            char sid[24];
+            snprintf(sid, sizeof sid, "%lld", (long long)apps[i]->id);
+            audit_entry(&audit[na++], &w, "application.submit", "application", sid,
+                        q[i]->dest.id, json_pack("{s:s, s:s, s:s}", "source",
+                                                 q[i]->source.code, "org", q[i]->dest.code,
+                                                 "channel", "qr"));
+            join_answered(q[i], "pending", "");
+        }
+        if (rc == DB_OK && na)
+            rc = store_audit_insert_many(db, audit, na);
+        for (size_t i = 0; i < na; i++)
+            free((char *)audit[i].detail);
+        for (size_t i = 0; rc == DB_OK && i < k; i++) {
+            if (q[i]->status || !q[i]->dest.auto_approve)
+                continue;
+            struct member_rec m;
+            struct actor w;
+            worker_actor(&w, q[i]->prep.addr, apps[i]->p.id_mask);
+            char sid[24];
+            snprintf(sid, sizeof sid, "%lld", (long long)apps[i]->id);
+            rc = make_member(db, apps[i], &m);
+            if (rc == DB_CONFLICT)
+                clash = i;
+            if (rc == DB_OK)
+                rc = audit_log(db, &w, "application.approve", "application", sid,
+                               q[i]->dest.id, json_pack("{s:s, s:b}", "member_no",
+                                                        m.member_no, "auto", 1));
+            if (rc == DB_OK)
+                join_answered(q[i], "approved", m.member_no);
+        }
+        for (size_t i = 0; rc == DB_OK && i < k; i++)
+            if (!q[i]->status && *q[i]->prep.key)
+                rc = keep_answer(db, v, q[i]->prep.key, &q[i]->res);
+        if (rc == DB_OK)
+            rc = db_commit(db);
+        if (rc == DB_OK)
+            break;
         db_rollback(db);
-        return ub_fail(err, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
+        if (clash == k)
+            break;
+        refuse(q[clash], UB_ECONFLICT, "already_member", "您已是工会会员，无需重复入会");
+        size_t left = 0;
+        for (size_t i = 0; i < k; i++)
+            if (!q[i]->status) {
+                apps[left] = apps[i];
+                q[left++] = q[i];
+            }
+        k = left;
+        rc = DB_OK;
     }
-    struct actor w;
-    worker_actor(&w, p->addr, a->p.id_mask);
-    char sid[24];
-    snprintf(sid, sizeof sid, "%lld", (long long)a->id);
-    if (rc == DB_OK)
-        rc = audit_log(db, &w, "application.submit", "application", sid, dest.id,
-                       json_pack("{s:s, s:s, s:s}", "source", source.code, "org", dest.code,
-                                 "channel", "qr"));
-    ub_strlcpy(out->status, "pending", sizeof out->status);
-    if (rc == DB_OK && dest.auto_approve) {
-        struct member_rec m;
-        rc = make_member(db, a, &m);
-        if (rc == DB_OK) {
-            ub_strlcpy(out->status, "approved", sizeof out->status);
-            ub_strlcpy(out->member_no, m.member_no, sizeof out->member_no);
-            rc = audit_log(db, &w, "application.approve", "application", sid, dest.id,
-                           json_pack("{s:s, s:b}", "member_no", m.member_no, "auto", 1));
+    free(audit);
+    free(inserted);
+    free(apps);
+    free(member);
+    free(pending);
+    free(hashes);
+    return rc;
+}
+
+int join_commit_many(struct db *db, const struct vault *v, struct join_req **reqs, size_t n)
+{
+    struct join_req **ready = xmalloc(n * sizeof *ready);
+    const struct join_req *routed = NULL;
+    size_t k = 0;
+    int rc = DB_OK;
+    for (size_t i = 0; i < n; i++) {
+        struct join_req *q = reqs[i];
+        memset(&q->res, 0, sizeof q->res);
+        q->replayed = false;
+        q->status = 0;
+        int r = join_route(db, v, q, routed);
+        if (r == 0)
+            routed = q;
+        if (r < 0)
+            q->status = -1;
+        else if (r == 0 && !*q->prep.key)
+            ready[k++] = q;
+        else if (r == 0) {
+            /* Alone: if a retry with the same key got there first, this
+             * one is undone and answered as that one was. */
+            rc = join_record(db, v, &q, 1);
+            if (rc == DB_CONFLICT) {
+                int kept = kept_answer(db, v, q->prep.key, &q->res, &q->err);
+                q->replayed = kept == 1;
+                if (kept == 0)
+                    refuse(q, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
+                q->status = kept == 1 ? 0 : -1;
+                rc = DB_OK;
+            }
+            if (rc != DB_OK)
+                break;
         }
     }
-    out->application_id = a->id;
-    ub_strlcpy(out->org_code, dest.code, sizeof out->org_code);
-    ub_strlcpy(out->org_name, dest.name, sizeof out->org_name);
-    if (rc == DB_OK && *key)
-        rc = keep_answer(db, v, key, out);
-    if (rc == DB_CONFLICT && *key) {
-        /* A concurrent retry with the same key got there first. */
-        db_rollback(db);
-        int k = kept_answer(db, v, key, out, err);
-        if (k == 1) {
-            *replayed = true;
-            return 0;
-        }
-        if (k == 0)
-            ub_fail(err, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
-        return -1;
-    }
-    if (rc != DB_OK)
-        return tx_fail(db, rc, err);
-    return tx_commit(db, err);
+    if (rc == DB_OK && k)
+        rc = join_record(db, v, ready, k);
+    free(ready);
+    for (size_t i = 0; rc != DB_OK && i < n; i++)   /* nothing in it stands */
+        reqs[i]->status = ub_fail_store(&reqs[i]->err, rc);
+    return rc;
+}
+
+int join_commit(struct db *db, const struct vault *v, struct join_prep *p,
+                struct join_result *out, bool *replayed, struct ub_err *err)
+{
+    struct join_req *q = xcalloc(1, sizeof *q);
+    q->prep = *p;
+    join_commit_many(db, v, &q, 1);
+    *out = q->res;
+    *replayed = q->replayed;
+    *err = q->err;
+    int status = q->status;
+    free(q);
+    return status;
 }
 
 int join_submit(struct db *db, const struct vault *v, const char *token,

@@ -95,6 +95,21 @@ int join_prepare(const struct vault *v, const char *token, const struct join_inp
 int join_commit(struct db *db, const struct vault *v, struct join_prep *p,
                 struct join_result *out, bool *replayed, struct ub_err *err);
 
+/* One join of a set (join_commit_many). */
+struct join_req {
+    struct join_prep prep;          /* join_prepare's */
+    struct join_result res;         /* set: the answer */
+    bool replayed;                  /* set: the answer kept for its key */
+    int status;                     /* set: 0, or -1 with err */
+    struct ub_err err;
+    struct org_rec source, dest;    /* private: the token's org, the one joined */
+};
+/* join_commit for each of reqs[0..n-1]; the joins without an
+ * Idempotency-Key are recorded together, with a few statements for all.
+ * Returns DB_OK, or the negative DB_ code that failed the whole set (each
+ * request then says so; nothing the set wrote is kept). */
+int join_commit_many(struct db *db, const struct vault *v, struct join_req **reqs, size_t n);
+
 /*
  * Validates a person's fields (name, ID number and age, phone, category,
  * employer, and the consent when need_consent) and fills p: the ID and

@@ -340,12 +340,17 @@ int store_join_token_of_org(struct db *db, int64_t org_id, struct join_token_rec
 int store_employer_union(struct db *db, const char *path, const char *uscc,
                          const char *name, int64_t *employer_id, int64_t *union_org_id);
 
-/* Inserts a (pending or decided) application; fills a->id. */
-int store_application_insert(struct db *db, struct application_rec *a);
+/* Inserts the applications apps[0..n-1], filling each one's id and
+ * created_at; inserted[i] false where the person has a pending one. */
+int store_applications_insert(struct db *db, struct application_rec **apps, size_t n,
+                              bool *inserted);
 int store_application_by_id(struct db *db, int64_t id, struct application_rec *out);
 /* Is there a pending application (or a live member) with this ID digest? */
 int store_person_state(struct db *db, const unsigned char id_hash[PERSON_DIGEST_BYTES],
                        bool *pending, bool *member);
+/* The same for n people at once. */
+int store_person_states(struct db *db, const unsigned char *const *id_hashes, size_t n,
+                        bool *pending, bool *member);
 /* Sets status, reason, decider and member for a pending application;
  * DB_NOTFOUND if it is no longer pending. */
 int store_application_decide(struct db *db, int64_t id, const char *status,

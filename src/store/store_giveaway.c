@@ -186,13 +186,17 @@ int store_claimants(struct db *db, int64_t gid, const char *const *digests, size
         json_array_append_new(list, json_string(digests[i]));
     char *text = json_dumps(list, JSON_COMPACT);
     json_decref(list);
+    /* Joined laterally (LIMIT keeps the planner from flattening them):
+     * index lookups per digest, never a hash join over a whole table,
+     * whatever the planner guesses of the list's length. */
     struct db_stmt *st = db_run(db,
         "SELECT d.k, " CLAIMANT_COLS
         "FROM json_array_elements_text($1::json) WITH ORDINALITY AS d(digest, k) "
         "CROSS JOIN LATERAL (SELECT id, org_id, member_no, status FROM members "
         "WHERE access_digest = d.digest ORDER BY id DESC LIMIT 1) m "
-        "JOIN orgs o ON o.id = m.org_id "
-        "LEFT JOIN giveaway_claims c ON c.giveaway_id = $2 AND c.member_id = m.id",
+        "CROSS JOIN LATERAL (SELECT path FROM orgs WHERE id = m.org_id LIMIT 1) o "
+        "LEFT JOIN LATERAL (SELECT pickup_code, redeemed_at FROM giveaway_claims "
+        "WHERE giveaway_id = $2 AND member_id = m.id LIMIT 1) c ON true",
         "si", text, gid);
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {

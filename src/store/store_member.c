@@ -2,6 +2,7 @@
  * store_member.c: join tokens, applications, members and kept answers for
  * retried requests.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,32 +153,128 @@ static void read_application(struct db_stmt *st, struct application_rec *a)
     read_person(st, 16, &a->p);
 }
 
-int store_application_insert(struct db *db, struct application_rec *a)
+/* Sorts applications by ID digest (see store_applications_insert). */
+static int cmp_id_hash(const void *x, const void *y)
 {
-    const struct person_rec *p = &a->p;
-    a->created_at = ub_now();
+    return memcmp((*(struct application_rec *const *)x)->p.id_hash,
+                  (*(struct application_rec *const *)y)->p.id_hash, PERSON_DIGEST_BYTES);
+}
+
+static json_t *hex_json(const unsigned char *p, size_t n)
+{
+    char *hex = xmalloc(2 * n + 1);
+    store_hex(p, n, hex);
+    json_t *j = json_string(hex);
+    free(hex);
+    return j;
+}
+
+int store_applications_insert(struct db *db, struct application_rec **apps, size_t n,
+                              bool *inserted)
+{
+    int64_t now = ub_now();
+    memset(inserted, 0, n * sizeof *inserted);
+    if (store_sqlite(db)) {
+        for (size_t i = 0; i < n; i++) {
+            struct application_rec *a = apps[i];
+            const struct person_rec *p = &a->p;
+            a->created_at = now;
+            struct db_stmt *st = db_run(db,
+                "INSERT INTO applications (org_id, source_org_id, source_event_id, status, "
+                "channel, name, id_hash, id_enc, id_mask, phone_hash, phone_enc, phone_mask, "
+                "gender, birth_date, employer_name, employer_uscc, employer_id, category, "
+                "migrant, consent_version, access_digest, district_id, created_at) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+                "$17, $18, $19, $20, $21, (SELECT district_id FROM orgs WHERE id = $1), $22) "
+                "ON CONFLICT DO NOTHING RETURNING id",
+                "iiIsssbbsbbsssssIsissi",
+                a->org_id, a->source_org_id, a->source_event_id, a->status, a->channel,
+                p->name, p->id_hash, sizeof p->id_hash, p->id_enc, p->id_enc_len, p->id_mask,
+                p->phone_hash, sizeof p->phone_hash, p->phone_enc, p->phone_enc_len,
+                p->phone_mask, p->gender, p->birth_date, p->employer_name,
+                or_null(p->employer_uscc), p->employer_id, p->category, (int64_t)p->migrant,
+                a->consent_version, a->access_digest, a->created_at);
+            int rc = db_step(st);
+            if (rc == DB_ROW)
+                a->id = db_i64(st, 0);
+            db_done(st);
+            if (rc != DB_ROW && rc != DB_DONE)
+                return rc;
+            inserted[i] = rc == DB_ROW;
+        }
+        return DB_OK;
+    }
+    /* In ID digest order: two transactions inserting the same people wait
+     * for each other in one order, never in a cycle. */
+    struct application_rec **sorted = xmalloc(n * sizeof *sorted);
+    memcpy(sorted, apps, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_id_hash);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct application_rec *a = sorted[i];
+        const struct person_rec *p = &a->p;
+        json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, "
+                              "s:s, s:s}",
+                              "org_id", (json_int_t)a->org_id,
+                              "source_org_id", (json_int_t)a->source_org_id,
+                              "status", a->status, "channel", a->channel, "name", p->name,
+                              "id_mask", p->id_mask, "phone_mask", p->phone_mask,
+                              "gender", p->gender, "birth_date", p->birth_date,
+                              "employer_name", p->employer_name, "category", p->category,
+                              "migrant", (json_int_t)p->migrant,
+                              "consent_version", a->consent_version,
+                              "access_digest", a->access_digest);
+        json_object_set_new(o, "source_event_id", a->source_event_id
+                                ? json_integer(a->source_event_id) : json_null());
+        json_object_set_new(o, "employer_id", p->employer_id
+                                ? json_integer(p->employer_id) : json_null());
+        json_object_set_new(o, "employer_uscc", *p->employer_uscc
+                                ? json_string(p->employer_uscc) : json_null());
+        json_object_set_new(o, "id_hash", hex_json(p->id_hash, sizeof p->id_hash));
+        json_object_set_new(o, "id_enc", hex_json(p->id_enc, p->id_enc_len));
+        json_object_set_new(o, "phone_hash", hex_json(p->phone_hash, sizeof p->phone_hash));
+        json_object_set_new(o, "phone_enc", hex_json(p->phone_enc, p->phone_enc_len));
+        json_array_append_new(list, o);
+    }
+    free(sorted);
+    char *text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
     struct db_stmt *st = db_run(db,
         "INSERT INTO applications (org_id, source_org_id, source_event_id, status, channel, "
         "name, id_hash, id_enc, id_mask, phone_hash, phone_enc, phone_mask, gender, "
         "birth_date, employer_name, employer_uscc, employer_id, category, migrant, "
         "consent_version, access_digest, district_id, created_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-        "$18, $19, $20, $21, (SELECT district_id FROM orgs WHERE id = $1), $22) RETURNING id",
-        "iiIsssbbsbbsssssIsissi",
-        a->org_id, a->source_org_id, a->source_event_id, a->status, a->channel, p->name,
-        p->id_hash, sizeof p->id_hash, p->id_enc, p->id_enc_len, p->id_mask,
-        p->phone_hash, sizeof p->phone_hash, p->phone_enc, p->phone_enc_len, p->phone_mask, p->gender, p->birth_date, p->employer_name,
-        or_null(p->employer_uscc), p->employer_id, p->category, (int64_t)p->migrant,
-        a->consent_version, a->access_digest, a->created_at);
-    int rc = db_step(st);
-    if (rc == DB_ROW) {
-        a->id = db_i64(st, 0);
-        rc = DB_OK;
-    } else if (rc == DB_DONE) {
-        rc = DB_ERROR;
+        "SELECT x.org_id, x.source_org_id, x.source_event_id, x.status, x.channel, x.name, "
+        "decode(x.id_hash, 'hex'), decode(x.id_enc, 'hex'), x.id_mask, "
+        "decode(x.phone_hash, 'hex'), decode(x.phone_enc, 'hex'), x.phone_mask, x.gender, "
+        "x.birth_date, x.employer_name, x.employer_uscc, x.employer_id, x.category, "
+        "x.migrant, x.consent_version, x.access_digest, "
+        "(SELECT district_id FROM orgs WHERE id = x.org_id), $2 "
+        "FROM json_to_recordset($1::json) AS x(org_id bigint, source_org_id bigint, "
+        "source_event_id bigint, status text, channel text, name text, id_hash text, "
+        "id_enc text, id_mask text, phone_hash text, phone_enc text, phone_mask text, "
+        "gender text, birth_date text, employer_name text, employer_uscc text, "
+        "employer_id bigint, category text, migrant integer, consent_version text, "
+        "access_digest text) "
+        "ON CONFLICT DO NOTHING RETURNING id, id_hash",
+        "si", text, now);
+    int rc;
+    size_t at = 0;
+    while ((rc = db_step(st)) == DB_ROW) {
+        size_t len;
+        const void *h = db_blob(st, 1, &len);
+        /* A cursor finds each row: they come back near the order given. */
+        for (size_t k = 0; h && len == PERSON_DIGEST_BYTES && k < n; k++, at = (at + 1) % n)
+            if (!inserted[at] && memcmp(apps[at]->p.id_hash, h, len) == 0) {
+                inserted[at] = true;
+                apps[at]->id = db_i64(st, 0);
+                apps[at]->created_at = now;
+                break;
+            }
     }
     db_done(st);
-    return rc;
+    free(text);
+    return rc == DB_DONE ? DB_OK : rc;
 }
 
 int store_application_by_id(struct db *db, int64_t id, struct application_rec *out)
@@ -204,6 +301,44 @@ int store_person_state(struct db *db, const unsigned char id_hash[PERSON_DIGEST_
     }
     db_done(st);
     return rc;
+}
+
+int store_person_states(struct db *db, const unsigned char *const *id_hashes, size_t n,
+                        bool *pending, bool *member)
+{
+    if (store_sqlite(db)) {
+        for (size_t i = 0; i < n; i++) {
+            int rc = store_person_state(db, id_hashes[i], &pending[i], &member[i]);
+            if (rc != DB_OK)
+                return rc;
+        }
+        return DB_OK;
+    }
+    /* Per person, index lookups: scalar subqueries, which the planner
+     * never turns into a hash of the whole table (as it did EXISTS). */
+    memset(pending, 0, n * sizeof *pending);
+    memset(member, 0, n * sizeof *member);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, hex_json(id_hashes[i], PERSON_DIGEST_BYTES));
+    char *text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    struct db_stmt *st = db_run(db,
+        "SELECT d.k, (SELECT count(*) FROM applications WHERE id_hash = decode(d.h, 'hex') "
+        "AND status = 'pending'), (SELECT count(*) FROM members "
+        "WHERE id_hash = decode(d.h, 'hex') AND status IN ('active', 'transferring')) "
+        "FROM json_array_elements_text($1::json) WITH ORDINALITY AS d(h, k)", "s", text);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int64_t k = db_i64(st, 0) - 1;
+        if (k >= 0 && (size_t)k < n) {
+            pending[k] = db_i64(st, 1) != 0;
+            member[k] = db_i64(st, 2) != 0;
+        }
+    }
+    db_done(st);
+    free(text);
+    return rc == DB_DONE ? DB_OK : rc;
 }
 
 int store_application_decide(struct db *db, int64_t id, const char *status,

@@ -23,6 +23,9 @@ void store_like_pattern(const char *s, char *out, size_t n);
  * costs little); PostgreSQL's round trips want a set per statement. */
 bool store_sqlite(struct db *db);
 
+/* Writes the n bytes at p as lowercase hex (2n characters and a NUL). */
+void store_hex(const unsigned char *p, size_t n, char *out);
+
 /* Maps a db_step result for a single-row lookup: DB_ROW -> DB_OK,
  * DB_DONE -> DB_NOTFOUND, errors unchanged. */
 int store_one(int step_rc);

@@ -313,6 +313,63 @@ class JoinLimitsTest(ServerTest):
             srv.cleanup()
 
 
+class ConcurrentJoinTest(ServerTest):
+    """The same people join several times at once through two serve
+    processes, so that their joins meet in one batch's set and in
+    transactions of both processes."""
+    server_args = ("--join-rate", "0")
+
+    def taps(self, token, first, people, taps):
+        ports = [self.s.port, self.s.start(list(self.server_args))]
+        with ThreadPoolExecutor(32) as ex:
+            rs = list(ex.map(lambda k: (first + k // taps, self.s.request(
+                "POST", "/api/v1/join/" + token, join_body(first + k // taps),
+                port=ports[k % 2])), range(people * taps)))
+        by_person = {}
+        for i, r in rs:
+            by_person.setdefault(i, []).append(
+                r.json["status"] if r.status == 201 else "%d %s" % (r.status,
+                                                                     r.json["error"]["code"]))
+        return by_person
+
+    def recorded(self, first, people):
+        """The one application of each person: (id, status)."""
+        rows = [self.s.query("SELECT id, status FROM applications WHERE name = ?",
+                             "职工%d" % (first + i)) for i in range(people)]
+        self.assertTrue(all(len(r) == 1 for r in rows), rows)
+        return [r[0] for r in rows]
+
+    def submits(self, apps):
+        return self.s.query("SELECT count(*) FROM audit_log WHERE action = 'application.submit' "
+                            "AND object_id IN (%s)" % ", ".join("?" * len(apps)),
+                            *[str(i) for i, _ in apps])[0][0]
+
+    def test_one_application_per_person(self):
+        first, people, taps = 400000, 40, 4
+        by_person = self.taps(self.s.join_token("110118"), first, people, taps)
+        for i, got in by_person.items():
+            self.assertEqual(sorted(got), ["409 application_pending"] * (taps - 1) + ["pending"])
+        apps = self.recorded(first, people)
+        self.assertEqual({st for _, st in apps}, {"pending"})
+        self.assertEqual(self.submits(apps), people)
+
+    def test_auto_approved_once(self):
+        self.s.request("PATCH", "/api/v1/orgs/110118003", {"auto_approve": True},
+                       token=self.s.admin)
+        first, people, taps = 500000, 30, 4
+        by_person = self.taps(self.s.join_token("110118003"), first, people, taps)
+        for i, got in by_person.items():
+            self.assertEqual(got.count("approved"), 1, got)
+            self.assertTrue(all(g == "approved" or g in ("409 application_pending",
+                                                         "409 already_member") for g in got), got)
+        apps = self.recorded(first, people)
+        self.assertEqual({st for _, st in apps}, {"approved"})
+        self.assertEqual(self.submits(apps), people)
+        n = self.s.query("SELECT count(*) FROM members m JOIN orgs o ON o.id = m.org_id "
+                         "WHERE o.code = '110118003' AND m.name LIKE '职工5%'")
+        self.assertEqual(n[0][0], people)
+
+
 class DurabilityTest(ServerTest):
 
     def test_every_acknowledged_join_survives_kill_9(self):
