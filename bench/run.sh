@@ -27,6 +27,8 @@
 #   BENCH_CASES         only the cases whose name or path contains this text
 #   BENCH_WRK_TIMEOUT   wrk --timeout (default 10s): a slower answer counts as
 #                       an error and is left out of the percentiles
+#   BENCH_JOIN_RATE     serve --join-rate (default 0: joins not counted per
+#                       address; wrk's one address would reach any limit)
 #   BENCH_SQL           SQL run on the generated database before serve starts
 #                       (a what-if: an index not in the schema); default none
 #   BENCH_BUILD_DIR     meson build directory (default ./build-bench, release)
@@ -292,7 +294,7 @@ start_backend() {
     JOIN_TOKEN=$(db_query "$DBURL" "SELECT t.token FROM join_tokens t JOIN orgs o ON o.id = t.org_id
                                     WHERE o.code = '$DISTRICT' AND t.event_id IS NULL")
     (cd "$TMP/$name" && exec "$BIN" serve --db "$DBURL" --listen "127.0.0.1:$UB_PORT" \
-        --threads "$SERVER_THREADS" --join-rate 0) >"$TMP/$name/server.log" 2>&1 &
+        --threads "$SERVER_THREADS" --join-rate "${BENCH_JOIN_RATE:-0}") >"$TMP/$name/server.log" 2>&1 &
     SERVER_PID=$!
     wait_up "http://127.0.0.1:$UB_PORT/healthz" "$SERVER_PID" unionbridge "$TMP/$name/server.log"
     log "[$name] unionbridge on 127.0.0.1:$UB_PORT (pid $SERVER_PID, $SERVER_THREADS threads)"

@@ -288,23 +288,20 @@ int join_prepare(const struct vault *v, const char *token, const struct join_inp
     return 0;
 }
 
-/* The first half of a join's database work, alone for each join: the
- * token, a kept answer, the rate limit, the fields, and where it goes.
- * prev, when not NULL, is a join of the same set routed before (the token
- * it read is not read again).  Returns 0 when the join goes on to be
- * recorded (q->prep.a routed), 1 when it was answered from a kept answer,
- * -1 with q->err. */
-static int join_route(struct db *db, const struct vault *v, struct join_req *q,
-                      const struct join_req *prev)
+/* A join's database work begins alone for each join: the token (prev,
+ * when not NULL, is a join of the same set that read the same one) and a
+ * kept answer.  Returns 0 when the join goes on, 1 when it was answered
+ * from a kept answer, -1 with q->err. */
+static int join_open(struct db *db, const struct vault *v, struct join_req *q,
+                     const struct join_req *prev)
 {
     struct join_prep *p = &q->prep;
     struct ub_err *err = &q->err;
-    int64_t source_event = 0;
     if (prev && p->token_ok && strcmp(prev->prep.token, p->token) == 0) {
         q->source = prev->source;
-        source_event = prev->prep.a.source_event_id;
-    } else if (join_token_org(db, p->token_ok ? p->token : NULL, &q->source, &source_event,
-                              err)) {
+        q->source_event = prev->source_event;
+    } else if (join_token_org(db, p->token_ok ? p->token : NULL, &q->source,
+                              &q->source_event, err)) {
         return -1;
     }
     if (p->key_bad)
@@ -319,16 +316,53 @@ static int join_route(struct db *db, const struct vault *v, struct join_req *q,
             return 1;
         }
     }
-    if (p->rate_limit > 0) {
-        int64_t now = ub_now(), n = 0, since;
-        int rc = store_rate_hit(db, p->rate_key, now, JOIN_RATE_WINDOW, &n, &since);
-        if (rc != DB_OK)
-            return ub_fail_store(err, rc);
-        if (n > p->rate_limit) {
-            ub_fail(err, UB_ERATE, "too_many_requests", "提交过于频繁，请稍后再试");
-            err->retry_after = (int)(since + JOIN_RATE_WINDOW - now);
-            return -1;
+    return 0;
+}
+
+/* Orders joins by rate key, then by their place in the set. */
+static int cmp_rate_key(const void *x, const void *y)
+{
+    const struct join_req *a = *(struct join_req *const *)x, *b = *(struct join_req *const *)y;
+    int c = strcmp(a->prep.rate_key, b->prep.rate_key);
+    return c ? c : (a->place > b->place) - (a->place < b->place);
+}
+
+/* Counts the address of each of the n joins against its rate limit: one
+ * addition per address, each join then seeing the count it would have
+ * seen counted alone, in order (q->rate_n).  Returns a DB_ code. */
+static int join_rate_count(struct db *db, struct join_req **q, size_t n, int64_t now)
+{
+    struct join_req **by_key = xmalloc(n * sizeof *by_key);
+    memcpy(by_key, q, n * sizeof *by_key);
+    qsort(by_key, n, sizeof *by_key, cmp_rate_key);
+    int rc = DB_OK;
+    for (size_t i = 0, j; rc == DB_OK && i < n; i = j) {
+        for (j = i + 1; j < n && strcmp(by_key[j]->prep.rate_key, by_key[i]->prep.rate_key) == 0;
+             j++)
+            ;
+        int64_t count = 0, since = now;
+        rc = store_rate_add(db, by_key[i]->prep.rate_key, (int64_t)(j - i), now,
+                            JOIN_RATE_WINDOW, &count, &since);
+        for (size_t k = i; k < j; k++) {
+            by_key[k]->rate_n = count - (int64_t)(j - 1 - k);
+            by_key[k]->rate_since = since;
         }
+    }
+    free(by_key);
+    return rc;
+}
+
+/* Then, still alone: the rate limit (counted by join_rate_count), the
+ * fields, and where the join goes.  Returns 0 when the join goes on to be
+ * recorded (q->prep.a routed), -1 with q->err. */
+static int join_route(struct db *db, struct join_req *q, int64_t now)
+{
+    struct join_prep *p = &q->prep;
+    struct ub_err *err = &q->err;
+    if (p->rate_limit > 0 && q->rate_n > p->rate_limit) {
+        ub_fail(err, UB_ERATE, "too_many_requests", "提交过于频繁，请稍后再试");
+        err->retry_after = (int)(q->rate_since + JOIN_RATE_WINDOW - now);
+        return -1;
     }
     if (p->check) {
         *err = p->check_err;
@@ -348,7 +382,7 @@ static int join_route(struct db *db, const struct vault *v, struct join_req *q,
         q->dest = q->source;
     a->org_id = q->dest.id;
     a->source_org_id = q->source.id;
-    a->source_event_id = source_event;
+    a->source_event_id = q->source_event;
     ub_strlcpy(a->org_code, q->dest.code, sizeof a->org_code);
     ub_strlcpy(a->org_name, q->dest.name, sizeof a->org_name);
     return 0;
@@ -482,18 +516,28 @@ static int join_record(struct db *db, const struct vault *v, struct join_req **q
 int join_commit_many(struct db *db, const struct vault *v, struct join_req **reqs, size_t n)
 {
     struct join_req **ready = xmalloc(n * sizeof *ready);
-    const struct join_req *routed = NULL;
-    size_t k = 0;
-    int rc = DB_OK;
+    const struct join_req *opened = NULL;
+    size_t k = 0, counted = 0;
+    int64_t now = ub_now();
     for (size_t i = 0; i < n; i++) {
         struct join_req *q = reqs[i];
         memset(&q->res, 0, sizeof q->res);
         q->replayed = false;
-        q->status = 0;
-        int r = join_route(db, v, q, routed);
+        q->place = i;
+        q->rate_n = 0;
+        int r = join_open(db, v, q, opened);
+        q->status = r == 0 ? 0 : r < 0 ? -1 : 1;
         if (r == 0)
-            routed = q;
-        if (r < 0)
+            opened = q;
+        if (r == 0 && q->prep.rate_limit > 0)
+            ready[counted++] = q;
+    }
+    int rc = join_rate_count(db, ready, counted, now);
+    for (size_t i = 0; rc == DB_OK && i < n; i++) {
+        struct join_req *q = reqs[i];
+        int r = q->status;
+        q->status = r < 0 ? -1 : 0;
+        if (r == 0 && join_route(db, q, now))
             q->status = -1;
         else if (r == 0 && !*q->prep.key)
             ready[k++] = q;

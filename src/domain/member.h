@@ -103,6 +103,9 @@ struct join_req {
     int status;                     /* set: 0, or -1 with err */
     struct ub_err err;
     struct org_rec source, dest;    /* private: the token's org, the one joined */
+    int64_t source_event;           /* private: the token's event */
+    size_t place;                   /* private: in the set */
+    int64_t rate_n, rate_since;     /* private: the address's count, window */
 };
 /* join_commit for each of reqs[0..n-1]; the joins without an
  * Idempotency-Key are recorded together, with a few statements for all.

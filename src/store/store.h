@@ -252,9 +252,11 @@ int store_session_purge(struct db *db, int64_t now);
  * seconds; a hit after that opens a new one. Anchoring the window on the
  * first hit (not on the clock) means no boundary where the count drops to
  * zero mid-attack. store_rate_hit adds one and returns the new count and
- * the window's start; store_rate_get reads them (0 and `now` if there is
- * no open window). */
+ * the window's start (store_rate_add adds n at once); store_rate_get reads
+ * them (0 and `now` if there is no open window). */
 int store_rate_hit(struct db *db, const char *key, int64_t now, int64_t len,
+                   int64_t *count, int64_t *started);
+int store_rate_add(struct db *db, const char *key, int64_t n, int64_t now, int64_t len,
                    int64_t *count, int64_t *started);
 int store_rate_get(struct db *db, const char *key, int64_t now, int64_t len,
                    int64_t *count, int64_t *started);

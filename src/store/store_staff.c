@@ -127,15 +127,21 @@ int store_session_purge(struct db *db, int64_t now)
 int store_rate_hit(struct db *db, const char *key, int64_t now, int64_t len,
                    int64_t *count, int64_t *started)
 {
+    return store_rate_add(db, key, 1, now, len, count, started);
+}
+
+int store_rate_add(struct db *db, const char *key, int64_t n, int64_t now, int64_t len,
+                   int64_t *count, int64_t *started)
+{
     struct db_stmt *st = db_run(db,
-        "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1) "
+        "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, $4) "
         "ON CONFLICT (key) DO UPDATE SET "
         "count = CASE WHEN rate_limits.window_start > $3 "
-        "THEN rate_limits.count + 1 ELSE 1 END, "
+        "THEN rate_limits.count + $4 ELSE $4 END, "
         "window_start = CASE WHEN rate_limits.window_start > $3 "
         "THEN rate_limits.window_start ELSE excluded.window_start END "
         "RETURNING count, window_start",
-        "sii", key, now, now - len);
+        "siii", key, now, now - len, n);
     int rc = store_one(db_step(st));
     if (rc == DB_OK) {
         *count = db_i64(st, 0);

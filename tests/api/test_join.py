@@ -370,6 +370,26 @@ class ConcurrentJoinTest(ServerTest):
         self.assertEqual(n[0][0], people)
 
 
+class RateLimitStormTest(ServerTest):
+    """Joins from one address at once, through two processes, meeting in
+    batches: the limit lets exactly its number through."""
+    server_args = ("--join-rate", "25")
+
+    def test_exactly_the_limit_gets_through(self):
+        tok = self.s.join_token("110118")
+        ports = [self.s.port, self.s.start(list(self.server_args))]
+        with ThreadPoolExecutor(48) as ex:
+            rs = list(ex.map(lambda i: self.s.request("POST", "/api/v1/join/" + tok,
+                                                      join_body(600000 + i),
+                                                      port=ports[i % 2]), range(80)))
+        statuses = sorted(r.status for r in rs)
+        self.assertEqual(statuses, [201] * 25 + [429] * 55)
+        self.assertTrue(all(r.json["error"]["code"] == "too_many_requests"
+                            for r in rs if r.status == 429))
+        n = self.s.query("SELECT count(*) FROM applications WHERE name LIKE '职工6%'")
+        self.assertEqual(n[0][0], 25)
+
+
 class DurabilityTest(ServerTest):
 
     def test_every_acknowledged_join_survives_kill_9(self):
