@@ -505,27 +505,9 @@ static int write_batch(struct import *im, struct batch *b, struct ub_err *err)
     if (tx_begin(im->db, err))
         return -1;
     int64_t added = 0;
-    int rc = store_roster_add(im->db, im->m, im->org.district_id, im->people, b->n, &added);
-    bool *fresh = NULL;             /* which people are new members (NULL: all) */
-    if (rc == DB_OK && added > 0 && added < (int64_t)b->n) {
-        /* Some were members already: do it again knowing who, so that the
-         * report counters count exactly the new ones (only on batches
-         * with people seen before, as when a file is imported again). */
-        db_rollback(im->db);
-        fresh = xcalloc(b->n, sizeof *fresh);
-        if (tx_begin(im->db, err)) {
-            free(fresh);
-            return -1;
-        }
-        for (size_t i = 0; i < b->n && rc == DB_OK; i++) {
-            bool pending, member;
-            rc = store_person_state(im->db, im->people[i]->id_hash, &pending, &member);
-            fresh[i] = !member;
-        }
-        if (rc == DB_OK)
-            rc = store_roster_add(im->db, im->m, im->org.district_id, im->people, b->n,
-                                  &added);
-    }
+    bool *fresh = xmalloc(b->n * sizeof *fresh);    /* which people are new members */
+    int rc = store_roster_add(im->db, im->m, im->org.district_id, im->people, b->n, fresh,
+                              &added);
     if (rc == DB_OK && added > 0)
         rc = store_stats_add(im->db, im->org.id, im->m->joined_on, "joined", "import", added);
     /* By worker category: a handful of distinct ones per batch. */
@@ -535,7 +517,7 @@ static int write_batch(struct import *im, struct batch *b, struct ub_err *err)
     } cats[32];
     size_t ncats = 0;
     for (size_t i = 0; i < b->n && added > 0; i++) {
-        if (fresh && !fresh[i])
+        if (!fresh[i])              /* a member already: the counters have them */
             continue;
         size_t k = 0;
         while (k < ncats && strcmp(cats[k].cat, im->people[i]->category) != 0)

@@ -433,11 +433,12 @@ int store_idempotency_put(struct db *db, const char *key, int status,
 /* Inserts n imported members in the caller's transaction: tmpl gives what
  * they share (org_id, status, channel, source_org_id, joined_at; joined_on
  * is derived), people[k] each one's person (district_id is the org's).  A
- * person who already has a live membership is skipped.  Sets *added to the
- * number written.  Member numbers are made as store_member_insert makes
- * them. */
+ * person who already has a live membership is skipped.  Sets inserted[k]
+ * for each person written and *added to their number.  Member numbers are
+ * made as store_member_insert makes them. */
 int store_roster_add(struct db *db, const struct member_rec *tmpl, int64_t district_id,
-                     const struct person_rec *const *people, size_t n, int64_t *added);
+                     const struct person_rec *const *people, size_t n, bool *inserted,
+                     int64_t *added);
 /* Around a bulk import on connection db: with on, gives the connection a
  * larger page cache (SQLite; nothing elsewhere) and keeps the old size in
  * *saved; with !on, restores it. */

@@ -45,17 +45,20 @@
  * SQLite: inside the write transaction (BEGIN IMMEDIATE holds the only
  * write lock) the next ids are max(id) + 1 on, and one count afterwards
  * says how many rows went in, because RETURNING costs SQLite about as much
- * as the insert itself.  PostgreSQL: the ids come from the identity's
- * sequence in one round trip, and RETURNING (cheap there) tells each
- * insert from a skip.  A person who is a member already leaves an unused
- * id behind, as a rolled-back insert does.
+ * as the insert itself; only when some were skipped (a file imported
+ * again) are the ids read back to tell which.  PostgreSQL: the ids come
+ * from the identity's sequence in one round trip, and RETURNING (cheap
+ * there) tells each insert from a skip.  A person who is a member already
+ * leaves an unused id behind, as a rolled-back insert does.
  */
 int store_roster_add(struct db *db, const struct member_rec *tmpl, int64_t district_id,
-                     const struct person_rec *const *people, size_t n, int64_t *added)
+                     const struct person_rec *const *people, size_t n, bool *inserted,
+                     int64_t *added)
 {
     *added = 0;
     if (n == 0)
         return DB_OK;
+    memset(inserted, 0, n * sizeof *inserted);
     struct member_rec *t = xmalloc(sizeof *t);
     *t = *tmpl;
     int64_t now = ub_now();
@@ -96,8 +99,10 @@ int store_roster_add(struct db *db, const struct member_rec *tmpl, int64_t distr
         st = db_run(db, ROSTER_INSERT " RETURNING id", ROSTER_INSERT_TYPES,
                     ROSTER_INSERT_ARGS(ids[k], no, t, p, district_id, now));
         rc = db_step(st);
-        if (rc == DB_ROW)
+        if (rc == DB_ROW) {
             ++*added;
+            inserted[k] = true;
+        }
         rc = rc == DB_ROW || rc == DB_DONE ? DB_OK : rc;
         db_done(st);
     }
@@ -106,6 +111,23 @@ int store_roster_add(struct db *db, const struct member_rec *tmpl, int64_t distr
                     ids[0], ids[n - 1]);
         rc = store_one(db_step(st));
         *added = rc == DB_OK ? db_i64(st, 0) : 0;
+        db_done(st);
+        for (size_t k = 0; rc == DB_OK && *added == (int64_t)n && k < n; k++)
+            inserted[k] = true;
+    }
+    if (rc == DB_OK && sqlite && *added < (int64_t)n) {
+        /* The ids are ascending: one pass over those that went in. */
+        st = db_run(db, "SELECT id FROM members WHERE id >= $1 AND id <= $2 ORDER BY id", "ii",
+                    ids[0], ids[n - 1]);
+        size_t k = 0;
+        while ((rc = db_step(st)) == DB_ROW) {
+            int64_t id = db_i64(st, 0);
+            while (k < n && ids[k] < id)
+                k++;
+            if (k < n && ids[k] == id)
+                inserted[k++] = true;
+        }
+        rc = rc == DB_DONE ? DB_OK : rc;
         db_done(st);
     }
     free(ids);

@@ -11,7 +11,7 @@ import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import ADMIN_PW, Server, ServerTest, luhn, main, server_today, uscc
+from harness import ADMIN_PW, Server, ServerTest, id_number, luhn, main, server_today, uscc
 
 TOWNS = ["110118%03d" % i for i in range(1, 11)]
 
@@ -365,6 +365,19 @@ class CountersStayExactTest(ServerTest):
         other = os.path.join(data, "roster-sample-utf8bom.csv")
         c = s.cli("import", "members", other, "--org", "110118100")
         self.assertEqual(c.returncode, 0, c.stderr)
+        self.assertExact()
+        # One batch of people, some members already and some new.
+        with open(other, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))
+        new = [r[:2] + [id_number(k, born="19850315")] + r[3:9] + ["1370071%04d" % k] + r[10:]
+               for k, r in enumerate(rows[1:11])]
+        half = os.path.join(s.dir, "half-new.csv")
+        with open(half, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([rows[0]] + rows[1:11] + new)
+        c = s.cli("import", "members", half, "--org", "110118100")
+        self.assertEqual(c.returncode, 0, c.stderr)
+        m = re.search(r"imported (\d+), already members (\d+)", c.stdout)
+        self.assertTrue(m and int(m.group(1)) > 0 and int(m.group(2)) > 0, c.stdout)
         self.assertExact()
         # A union founded.
         e = s.request("POST", "/api/v1/employers", {"name": "变动公司", "headcount": 150,
