@@ -6,6 +6,7 @@ only, so the tests run on a bare Debian machine.
 """
 import datetime
 import http.client
+import io
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import tempfile
 import time
 import unittest
 import urllib.parse
+import uuid
 import zoneinfo
 
 BIN = os.environ.get("UNIONBRIDGE_BIN") or os.path.join(
@@ -92,6 +94,22 @@ class Response:
 
     def __repr__(self):
         return "<%d %s>" % (self.status, self.body[:200])
+
+
+def multipart(fields, files):
+    """(body, content type) of a multipart/form-data form as a browser
+    sends it: fields {name: text}, files {name: (file name, bytes)}."""
+    b = "----ubform" + uuid.uuid4().hex
+    out = io.BytesIO()
+    for name, value in fields.items():
+        out.write(('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+                   % (b, name, value)).encode())
+    for name, (fname, data) in files.items():
+        out.write(('--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
+                   'Content-Type: text/csv\r\n\r\n' % (b, name, fname)).encode())
+        out.write(data + b"\r\n")
+    out.write(("--%s--\r\n" % b).encode())
+    return out.getvalue(), "multipart/form-data; boundary=" + b
 
 
 class Console:

@@ -7,7 +7,7 @@ import os
 import re
 import urllib.parse
 
-from harness import ServerTest, main, person, phone
+from harness import ServerTest, main, multipart, person, phone
 
 ROUTES_C = os.path.join(os.path.dirname(__file__), "..", "..", "src", "routes.c")
 
@@ -286,12 +286,8 @@ class ScopeTest(ServerTest):
 
     def upload_form(self, org):
         """A roster upload aimed at org: (multipart body, content type)."""
-        b = "----scope"
         csv = ("姓名,身份证号,手机号\r\n越权,%s,%s\r\n" % (person(901), phone(901))).encode()
-        body = ('--%s\r\nContent-Disposition: form-data; name="org"\r\n\r\n%s\r\n'
-                '--%s\r\nContent-Disposition: form-data; name="file"; filename="r.csv"\r\n'
-                '\r\n' % (b, org, b)).encode() + csv + ("\r\n--%s--\r\n" % b).encode()
-        return body, "multipart/form-data; boundary=" + b
+        return multipart({"org": org}, {"file": ("r.csv", csv)})
 
     def test_bulk_approval_refuses_each_item_outside(self):
         for who in (self.town, self.union):

@@ -12,32 +12,14 @@ import io
 import os
 import re
 import urllib.parse
-import uuid
 
-from harness import STAFF_PW, ServerTest, main, person, phone
-from test_console import cookies_of
+from harness import ADMIN_PW, STAFF_PW, ServerTest, main, multipart, person, phone
 from test_roster import DATA, SAMPLES, expected, mask, roster_bytes
 
 ROWS = re.compile(r'<dd id="(rows|imported|already|refused)">(\d+)</dd>')
 REFUSAL = re.compile(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td>'
                      r'<td data-reason="([a-z_0-9]+)">([^<]*)</td></tr>')
 REPORT = re.compile(r'href="data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)"')
-
-
-def multipart(fields, files):
-    """(body, content type) of a multipart/form-data form as a browser
-    sends it: fields {name: text}, files {name: (file name, bytes)}."""
-    b = "----ubform" + uuid.uuid4().hex
-    out = io.BytesIO()
-    for name, value in fields.items():
-        out.write(('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
-                   % (b, name, value)).encode())
-    for name, (fname, data) in files.items():
-        out.write(('--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
-                   'Content-Type: text/csv\r\n\r\n' % (b, name, fname)).encode())
-        out.write(data + b"\r\n")
-    out.write(("--%s--\r\n" % b).encode())
-    return out.getvalue(), "multipart/form-data; boundary=" + b
 
 
 def unescape(s):
@@ -53,31 +35,15 @@ class UploadTest(ServerTest):
         s = cls.s
         s.user("up.town", "federation", "110118001")     # 鼓楼街道
         s.user("up.viewer", "viewer", "110118")
-        cls.town = cls.session(cls, "up.town")
-        cls.viewer = cls.session(cls, "up.viewer")
-        cls.admin = cls.session(cls, "admin")
-
-    def session(self, login):
-        """Signs in through the console form: (cookie header, CSRF token)."""
-        from harness import ADMIN_PW
-        page = self.s.request("GET", "/login")
-        pre = cookies_of(page)["ub_csrf"][0]
-        body = urllib.parse.urlencode({"login": login, "csrf": pre,
-                                       "password": ADMIN_PW if login == "admin" else STAFF_PW})
-        r = self.s.request("POST", "/login", raw=body.encode(),
-                           headers={"Content-Type": "application/x-www-form-urlencoded",
-                                    "Cookie": "ub_csrf=" + pre})
-        assert r.status == 303, r
-        cookie = "ub_session=" + cookies_of(r)["ub_session"][0]
-        page = self.s.request("GET", "/console/import", headers={"Cookie": cookie}).text
-        return cookie, re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        cls.town = s.console("up.town", STAFF_PW)
+        cls.viewer = s.console("up.viewer", STAFF_PW)
+        cls.admin = s.console("admin", ADMIN_PW)
 
     def upload(self, who, org, fname, data, csrf=None):
-        cookie, token = who
-        body, ctype = multipart({"csrf": token if csrf is None else csrf, "org": org},
+        body, ctype = multipart({"csrf": who.csrf if csrf is None else csrf, "org": org},
                                 {"file": (fname, data)})
         return self.s.request("POST", "/console/import", raw=body,
-                              headers={"Content-Type": ctype, "Cookie": cookie})
+                              headers={"Content-Type": ctype, "Cookie": who.cookie})
 
     def outcome(self, r):
         """({rows, imported, already, refused}, {row: (name, reason, message)},
@@ -206,12 +172,12 @@ class UploadTest(ServerTest):
         self.assertEqual(r.status, 404, r)
         self.assertUnchanged(before)
         # The form offers the caller's own org and its children only.
-        page = self.s.request("GET", "/console/import", headers={"Cookie": self.town[0]}).text
+        page = self.s.request("GET", "/console/import", headers={"Cookie": self.town.cookie}).text
         offered = set(re.findall(r'<option value="([^"]+)"', page))
         self.assertIn("110118001", offered)
         self.assertNotIn("110118002", offered)
         self.assertEqual(self.s.request("GET", "/console/import?org=110118002",
-                                        headers={"Cookie": self.town[0]}).status, 403)
+                                        headers={"Cookie": self.town.cookie}).status, 403)
 
     def test_bad_files_are_explained_above_the_form(self):
         before = self.s.snapshot()
@@ -226,7 +192,7 @@ class UploadTest(ServerTest):
             self.assertIn(words, r.text, fname)
             self.assertIn('enctype="multipart/form-data"', r.text)
         # Not multipart at all, and a multipart body without the file.
-        cookie, token = self.town
+        cookie, token = self.town.cookie, self.town.csrf
         r = self.s.request("POST", "/console/import",
                            raw=urllib.parse.urlencode({"csrf": token, "org": "110118001"}).encode(),
                            headers={"Content-Type": "application/x-www-form-urlencoded",
@@ -258,14 +224,14 @@ class UploadTest(ServerTest):
                                             "Content-Length": str(8 << 20)})
         self.assertEqual((status, headers.get("Location")), (303, "/login"))
         # Signed in, but over the upload limit (16 MB): 413 at once.
-        status, _, body = self.raw_post({"Content-Type": ctype, "Cookie": self.town[0],
+        status, _, body = self.raw_post({"Content-Type": ctype, "Cookie": self.town.cookie,
                                          "Content-Length": str((16 << 20) + 1)})
         self.assertEqual(status, 413)
         self.assertIn("16 MB", body.decode())
         # Other console forms keep the 1 MiB limit.
         status, _, body = self.raw_post_to("/console/applications/approve",
                                            {"Content-Type": "application/x-www-form-urlencoded",
-                                            "Cookie": self.town[0],
+                                            "Cookie": self.town.cookie,
                                             "Content-Length": str((1 << 20) + 1)})
         self.assertEqual(status, 413)
         # A few MB of roster go through.
