@@ -85,6 +85,9 @@ struct api_write {
     struct store_job job;           /* first: the job is the write */
     int (*write)(struct api_write *w, struct db *db);
     void (*answer)(struct api_write *w, struct req *r);
+    /* Optional: called on the request's thread before the reply, with the
+     * outcome as it stands once the batch is durable (or failed). */
+    void (*settled)(struct api_write *w);
     struct req *r;
     struct store *store;
     struct ub_err err;

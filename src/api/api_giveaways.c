@@ -122,6 +122,12 @@ static int claim_run_set(struct store_job **jobs, size_t n, struct db *db)
     return rc;
 }
 
+static void claim_settled(struct api_write *w)
+{
+    struct claim_call *c = (struct claim_call *)w;
+    giveaway_claim_settled(c->cache, c->q.gid, w->status, &w->err);
+}
+
 static void claim_answer(struct api_write *w, struct req *r)
 {
     struct claim_call *c = (struct claim_call *)w;
@@ -138,6 +144,7 @@ void api_giveaways_claim(struct req *r)
     struct claim_call *c = arena_zalloc(&r->arena, sizeof *c);
     c->w.job.run_set = claim_run_set;
     c->w.answer = claim_answer;
+    c->w.settled = claim_settled;
     c->cache = site_of(r)->giveaways;
     ub_strlcpy(c->token, token ? token : "", sizeof c->token);
     ub_strlcpy(c->addr, r->addr, sizeof c->addr);

@@ -51,6 +51,8 @@ static void write_done(struct store_job *job, int rc)
 static void write_answer(struct req *r)
 {
     struct api_write *w = r->ud;
+    if (w->settled)
+        w->settled(w);
     if (w->status)
         reply_err(r, &w->err);
     else

@@ -297,6 +297,7 @@ struct claim_set {
     struct claimant *m;             /* each one's member */
     size_t *cand;                   /* those that may have a unit, in order */
     size_t nc;
+    size_t *first;                  /* a repeat's first request (n: none) */
 };
 
 static void refuse(struct giveaway_claim_req *q)
@@ -308,8 +309,7 @@ static void refuse(struct giveaway_claim_req *q)
  * entries, in a savepoint of its own.  A candidate found to hold a claim
  * already (taken in another transaction meanwhile) is refused and the rest
  * tried again.  Returns DB_OK or the code that failed. */
-static int claim_units(struct db *db, struct giveaway_cache *cache, struct claim_set *s,
-                       int64_t gid)
+static int claim_units(struct db *db, struct claim_set *s, int64_t gid)
 {
     int64_t *numbers = xmalloc(s->nc * sizeof *numbers);
     struct claim_row *rows = xmalloc(s->nc * sizeof *rows);
@@ -374,8 +374,6 @@ static int claim_units(struct db *db, struct giveaway_cache *cache, struct claim
             db_rollback(db);
             break;
         }
-        if ((size_t)got < s->nc)
-            cache_update(cache, gid, true, 0, false);
         for (size_t i = (size_t)got; i < s->nc; i++) {
             struct giveaway_claim_req *q = s->q[s->cand[i]];
             ub_fail(&q->err, UB_EGONE, "sold_out", "已领完");
@@ -423,6 +421,8 @@ static int claim_group(struct db *db, struct giveaway_cache *cache, struct claim
     int rc = k ? store_claimants(db, gid, dp, k, found_m, found) : DB_OK;
     int64_t now = ub_now();
     s->nc = 0;
+    for (size_t i = 0; i < s->n; i++)
+        s->first[i] = s->n;
     for (size_t j = 0; rc == DB_OK && j < k; j++) {
         size_t i = who[j];
         struct giveaway_claim_req *q = s->q[i];
@@ -431,19 +431,30 @@ static int claim_group(struct db *db, struct giveaway_cache *cache, struct claim
             refuse(q);
             continue;
         }
-        /* The same member twice in the set: the first one claims. */
+        /* The same member twice in the set: the first one claims, the
+         * others are answered as it is (below). */
         size_t c = 0;
         while (c < s->nc && s->m[s->cand[c]].member_id != s->m[i].member_id)
             c++;
         if (c < s->nc) {
-            ub_fail(&q->err, UB_ECONFLICT, "already_claimed", "您已领取过");
+            s->first[i] = s->cand[c];
             refuse(q);
             continue;
         }
         s->cand[s->nc++] = i;
     }
     if (rc == DB_OK && s->nc)
-        rc = claim_units(db, cache, s, gid);
+        rc = claim_units(db, s, gid);
+    for (size_t i = 0; rc == DB_OK && i < s->n; i++) {
+        if (s->first[i] == s->n)
+            continue;
+        const struct giveaway_claim_req *first = s->q[s->first[i]];
+        if (first->status == 0)
+            ub_fail(&s->q[i]->err, UB_ECONFLICT, "already_claimed", "您已领取过，取货码 %s",
+                    first->code);
+        else
+            s->q[i]->err = first->err;
+    }
     free(found);
     free(found_m);
     free(who);
@@ -459,32 +470,47 @@ int giveaway_claim_many(struct db *db, struct giveaway_cache *cache,
         reqs[i]->status = 0;
         reqs[i]->code[0] = 0;
     }
-    /* Requests grouped by giveaway (a storm is one), in order. */
+    /* Requests grouped by giveaway (a storm is one), in order; the
+     * giveaways in id order, so that two sets holding stock of both take
+     * it in one order. */
     struct giveaway_claim_req **q = xmalloc(n * sizeof *q);
     struct claim_set s = {.q = q, .m = xcalloc(n, sizeof *s.m),
-                          .cand = xmalloc(n * sizeof *s.cand)};
+                          .cand = xmalloc(n * sizeof *s.cand),
+                          .first = xmalloc(n * sizeof *s.first)};
     bool *taken = xcalloc(n, sizeof *taken);
     int rc = DB_OK;
-    for (size_t i = 0; i < n && rc == DB_OK; i++) {
-        if (taken[i])
-            continue;
+    for (;;) {
+        size_t lo = n;
+        for (size_t i = 0; i < n; i++)
+            if (!taken[i] && (lo == n || reqs[i]->gid < reqs[lo]->gid))
+                lo = i;
+        if (lo == n || rc != DB_OK)
+            break;
         s.n = 0;
-        for (size_t j = i; j < n; j++)
-            if (!taken[j] && reqs[j]->gid == reqs[i]->gid) {
+        for (size_t j = lo; j < n; j++)
+            if (!taken[j] && reqs[j]->gid == reqs[lo]->gid) {
                 taken[j] = true;
                 q[s.n++] = reqs[j];
             }
-        rc = claim_group(db, cache, &s, reqs[i]->gid);
+        rc = claim_group(db, cache, &s, reqs[lo]->gid);
     }
     for (size_t i = 0; rc != DB_OK && i < n; i++) {   /* nothing in it stands */
         reqs[i]->code[0] = 0;
         reqs[i]->status = ub_fail_store(&reqs[i]->err, rc);
     }
     free(taken);
+    free(s.first);
     free(s.cand);
     free(s.m);
     free(q);
     return rc;
+}
+
+void giveaway_claim_settled(struct giveaway_cache *cache, int64_t gid, int status,
+                            const struct ub_err *err)
+{
+    if (status && strcmp(err->code, "sold_out") == 0)
+        cache_update(cache, gid, true, 0, false);
 }
 
 int giveaway_claim(struct db *db, struct giveaway_cache *cache, const char *token, int64_t gid,
@@ -493,6 +519,7 @@ int giveaway_claim(struct db *db, struct giveaway_cache *cache, const char *toke
     struct giveaway_claim_req q = {.token = token, .gid = gid, .addr = addr};
     struct giveaway_claim_req *p = &q;
     giveaway_claim_many(db, cache, &p, 1);
+    giveaway_claim_settled(cache, gid, q.status, &q.err);
     if (q.status) {
         *err = q.err;
         return -1;

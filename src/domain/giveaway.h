@@ -73,6 +73,12 @@ struct giveaway_claim_req {
  * wrote is kept). */
 int giveaway_claim_many(struct db *db, struct giveaway_cache *cache,
                         struct giveaway_claim_req **reqs, size_t n);
+/* Once a claim's outcome (status, err) is durable (its batch committed): a
+ * sold-out answer marks giveaway gid sold out in the cache, so that later
+ * claims are refused without taking stock.  Not before: a batch undone
+ * gives its units back. */
+void giveaway_claim_settled(struct giveaway_cache *cache, int64_t gid, int status,
+                            const struct ub_err *err);
 /* What giveaway_claim checks before writing, alone (reads only): so that
  * the refusals a storm is mostly made of are answered at once. */
 int giveaway_claim_check(struct db *db, struct giveaway_cache *cache, const char *token,

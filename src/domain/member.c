@@ -529,7 +529,12 @@ int join_commit_many(struct db *db, const struct vault *v, struct join_req **req
         q->status = r == 0 ? 0 : r < 0 ? -1 : 1;
         if (r == 0)
             opened = q;
-        if (r == 0 && q->prep.rate_limit > 0)
+        /* A retry of a join earlier in the set (its Idempotency-Key) is
+         * answered as that one is, below, and not counted again. */
+        q->retry = false;
+        for (size_t j = 0; r == 0 && *q->prep.key && j < i && !q->retry; j++)
+            q->retry = reqs[j]->status == 0 && strcmp(reqs[j]->prep.key, q->prep.key) == 0;
+        if (r == 0 && q->prep.rate_limit > 0 && !q->retry)
             ready[counted++] = q;
     }
     int rc = join_rate_count(db, ready, counted, now);
@@ -542,16 +547,28 @@ int join_commit_many(struct db *db, const struct vault *v, struct join_req **req
         else if (r == 0 && !*q->prep.key)
             ready[k++] = q;
         else if (r == 0) {
-            /* Alone: if a retry with the same key got there first, this
-             * one is undone and answered as that one was. */
-            rc = join_record(db, v, &q, 1);
-            if (rc == DB_CONFLICT) {
-                int kept = kept_answer(db, v, q->prep.key, &q->res, &q->err);
-                q->replayed = kept == 1;
-                if (kept == 0)
-                    refuse(q, UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
-                q->status = kept == 1 ? 0 : -1;
-                rc = DB_OK;
+            /* Alone, after the joins before it in the set: one with the
+             * same key may have kept its answer meanwhile (this one is
+             * then that one's retry); if another transaction keeps one
+             * first, this one is undone, or refused as the same person,
+             * and answered as that one was. */
+            int kept = q->retry ? kept_answer(db, v, q->prep.key, &q->res, &q->err) : 0;
+            if (kept == 0) {
+                rc = join_record(db, v, &q, 1);
+                if (rc == DB_CONFLICT || (rc == DB_OK && q->status
+                                          && q->err.kind == UB_ECONFLICT)) {
+                    kept = kept_answer(db, v, q->prep.key, &q->res, &q->err);
+                    if (kept == 0 && rc == DB_CONFLICT)
+                        refuse(q, UB_ECONFLICT, "application_pending",
+                               "您的入会申请正在审核中");
+                    rc = DB_OK;
+                }
+            }
+            if (kept == 1) {
+                q->replayed = true;
+                q->status = 0;
+            } else if (kept < 0) {
+                q->status = -1;
             }
             if (rc != DB_OK)
                 break;

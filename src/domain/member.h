@@ -105,6 +105,7 @@ struct join_req {
     struct org_rec source, dest;    /* private: the token's org, the one joined */
     int64_t source_event;           /* private: the token's event */
     size_t place;                   /* private: in the set */
+    bool retry;                     /* private: its key is an earlier one's */
     int64_t rate_n, rate_since;     /* private: the address's count, window */
 };
 /* join_commit for each of reqs[0..n-1]; the joins without an

@@ -11,6 +11,7 @@
 #include "store/writer.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "lib/log.h"
@@ -86,6 +87,10 @@ static void run_set(struct db *db, struct store_job **set, size_t n)
             set[i]->rc = DB_OK;
         rc = set[0]->run_set(set, n, db);
         db_rollback(db);                /* a savepoint the set left open */
+        /* A statement that failed (PostgreSQL then refuses the rest of the
+         * transaction) fails the whole set, whatever it answered. */
+        if (rc == DB_OK && !db_in_transaction(db))
+            rc = DB_ERROR;
         if (rc != DB_OK)
             db->ops->exec_literal(db, "ROLLBACK TO job");
         if (db->ops->exec_literal(db, "RELEASE job") != DB_OK && rc == DB_OK)
@@ -114,8 +119,14 @@ static void run_jobs(struct db *db, struct store_job *list)
         else
             j->rc = run_job(db, j);
     }
+    /* The sets one kind after another in one fixed order (the functions'
+     * addresses), so that two batches take their kinds' locks in one
+     * order. */
     while (m) {
         int (*fn)(struct store_job **, size_t, struct db *) = pending[0]->run_set;
+        for (size_t i = 1; i < m; i++)
+            if ((uintptr_t)pending[i]->run_set < (uintptr_t)fn)
+                fn = pending[i]->run_set;
         size_t g = 0, rest = 0;
         for (size_t i = 0; i < m; i++) {
             if (pending[i]->run_set == fn)
