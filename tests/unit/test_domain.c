@@ -9,7 +9,9 @@
  * headcount bounds), staff accounts (src/domain/staff.c: validation, who may
  * create whom, sign-in, rate limiting, tokens, sign-out) and the audit log
  * (src/domain/audit.c: one entry per write, none for a refused write, and
- * the table refuses UPDATE and DELETE).
+ * the table refuses UPDATE and DELETE) and giveaway claims taken as a set
+ * (src/domain/giveaway.c: double taps, the stock running out, a set
+ * undone).
  *
  * Argon2id hashing costs ~0.1 s, so the staff tests hash 16 times in all.
  */
@@ -28,6 +30,7 @@
 #include "domain/actor.h"
 #include "domain/audit.h"
 #include "domain/employer.h"
+#include "domain/giveaway.h"
 #include "domain/org.h"
 #include "domain/staff.h"
 #include "domain/uscc.h"
@@ -1245,6 +1248,109 @@ static void test_audit_entries(void **state)
     assert_string_equal(x.r[1].detail, "{}");
 }
 
+/* ---- giveaway claims as a set ----------------------------------------- */
+
+/* A member of org with a personal token (filled in tok). */
+static int64_t add_member(struct db *db, int64_t org_id, int k, char tok[CRYPTO_TOKEN_LEN + 1])
+{
+    struct member_rec m;
+    memset(&m, 0, sizeof m);
+    m.org_id = m.source_org_id = org_id;
+    snprintf(m.status, sizeof m.status, "active");
+    snprintf(m.channel, sizeof m.channel, "qr");
+    snprintf(m.p.name, sizeof m.p.name, "会员%d", k);
+    m.p.id_hash[0] = (unsigned char)(k + 1);
+    snprintf(m.p.category, sizeof m.p.category, "courier");
+    crypto_token(tok);
+    crypto_digest_hex(tok, m.access_digest);
+    m.joined_at = ub_now();
+    snprintf(m.joined_on, sizeof m.joined_on, "2025-01-01");
+    assert_int_equal(store_member_insert(db, &m), DB_OK);
+    return m.id;
+}
+
+static int64_t add_giveaway(struct db *db, int64_t org_id, int64_t stock)
+{
+    struct giveaway_rec g;
+    memset(&g, 0, sizeof g);
+    snprintf(g.name, sizeof g.name, "礼包");
+    g.org_id = org_id;
+    g.stock = stock;
+    g.stripes = 1;
+    g.closes_at = ub_now() + 3600;
+    assert_int_equal(store_giveaway_insert(db, &g, 0), DB_OK);
+    return g.id;
+}
+
+/* Claims for tokens toks[0..n-1] of giveaway gid as one set. */
+static void claim_set(struct db *db, struct giveaway_cache *c, int64_t gid,
+                      char (*const *toks), size_t n, struct giveaway_claim_req *q)
+{
+    struct giveaway_claim_req *p[8];
+    for (size_t i = 0; i < n; i++) {
+        q[i] = (struct giveaway_claim_req){.token = toks[i], .gid = gid, .addr = "127.0.0.1"};
+        p[i] = &q[i];
+    }
+    assert_int_equal(giveaway_claim_many(db, c, p, n), DB_OK);
+}
+
+static void test_giveaway_claim_sets(void **state)
+{
+    struct fx *f = *state;
+    struct org_rec o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.code, sizeof o.code, "GV");
+    snprintf(o.name, sizeof o.name, "GV");
+    snprintf(o.level, sizeof o.level, "city");
+    assert_int_equal(store_org_insert(f->db, &o), DB_OK);
+    char a[CRYPTO_TOKEN_LEN + 1], b[CRYPTO_TOKEN_LEN + 1];
+    add_member(f->db, o.id, 1, a);
+    add_member(f->db, o.id, 2, b);
+    struct giveaway_cache *c = giveaway_cache_new();
+    struct giveaway_claim_req q[4];
+
+    /* One unit: A wins it; B and B's double tap both find it gone. */
+    int64_t one = add_giveaway(f->db, o.id, 1);
+    char *set1[] = {a, b, b};
+    claim_set(f->db, c, one, set1, 3, q);
+    assert_int_equal(q[0].status, 0);
+    assert_int_equal(strlen(q[0].code), PICKUP_CODE_LEN);
+    assert_string_equal(q[1].err.code, "sold_out");
+    assert_string_equal(q[2].err.code, "sold_out");
+    /* A again, twice in one set: claimed already, with the code. */
+    char *set2[] = {a, a};
+    claim_set(f->db, c, one, set2, 2, q + 1);
+    assert_string_equal(q[1].err.code, "already_claimed");
+    assert_string_equal(q[2].err.code, "already_claimed");
+    assert_non_null(strstr(q[2].err.msg, q[0].code));
+
+    /* Two units: B's double tap claims once, the repeat is told B's code. */
+    int64_t two = add_giveaway(f->db, o.id, 2);
+    char *set3[] = {b, b, a};
+    claim_set(f->db, c, two, set3, 3, q);
+    assert_int_equal(q[0].status, 0);
+    assert_string_equal(q[1].err.code, "already_claimed");
+    assert_non_null(strstr(q[1].err.msg, q[0].code));
+    assert_int_equal(q[2].status, 0);
+    assert_string_not_equal(q[0].code, q[2].code);
+
+    /* A set undone (its batch did not commit) gives its unit back, and
+     * its "sold out" is not remembered: the next claim gets the unit. */
+    int64_t three = add_giveaway(f->db, o.id, 1);
+    assert_int_equal(db_begin(f->db), DB_OK);
+    f->db->nested = true;
+    char *set4[] = {a, b};
+    claim_set(f->db, c, three, set4, 2, q);
+    f->db->nested = false;
+    assert_int_equal(q[0].status, 0);
+    assert_string_equal(q[1].err.code, "sold_out");
+    assert_int_equal(db_rollback(f->db), DB_OK);
+    char *set5[] = {b};
+    claim_set(f->db, c, three, set5, 1, q);
+    assert_int_equal(q[0].status, 0);
+    giveaway_cache_free(c);
+}
+
 static void test_tx_helpers(void **state)
 {
     struct fx *f = *state;
@@ -1296,6 +1402,7 @@ int main(void)
         FX(test_staff_rate_limit),
         FX(test_audit_entries),
         FX(test_tx_helpers),
+        FX(test_giveaway_claim_sets),
     };
 #undef FX
     return cmocka_run_group_tests(tests, group_setup, NULL);
