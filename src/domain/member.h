@@ -95,6 +95,12 @@ int join_prepare(const struct vault *v, const char *token, const struct join_inp
 int join_commit(struct db *db, const struct vault *v, struct join_prep *p,
                 struct join_result *out, bool *replayed, struct ub_err *err);
 
+/* Makes the member an application asks for (approved, its counters
+ * counted), in the caller's transaction: for the review and for orgs that
+ * approve joins at once. */
+int member_from_application(struct db *db, const struct application_rec *a,
+                            struct member_rec *m);
+
 /* One join of a set (join_commit_many). */
 struct join_req {
     struct join_prep prep;          /* join_prepare's */
