@@ -76,18 +76,6 @@ int store_plan_list(struct db *db, int year, plan_cb cb, void *ud)
 
 /* ---- Totals -------------------------------------------------------------- */
 
-static void read_blob(struct db_stmt *st, int col, unsigned char *dst, size_t cap,
-                      size_t *len)
-{
-    size_t n;
-    const void *p = db_blob(st, col, &n);
-    if (!p || n > cap)
-        n = 0;
-    if (n)
-        memcpy(dst, p, n);
-    *len = n;
-}
-
 int store_claim_totals_lock(struct db *db, int64_t member_id, int year, const char *kind,
                             const unsigned char *fresh, size_t fresh_len, unsigned char *enc,
                             size_t cap, size_t *len)
@@ -101,7 +89,7 @@ int store_claim_totals_lock(struct db *db, int64_t member_id, int year, const ch
         "RETURNING totals_enc", "iisb", member_id, (int64_t)year, kind, fresh, fresh_len);
     int rc = store_one(db_step(st));
     if (rc == DB_OK)
-        read_blob(st, 0, enc, cap, len);
+        store_blob(st, 0, enc, cap, len);
     db_done(st);
     return rc == DB_NOTFOUND ? DB_ERROR : rc;
 }
@@ -142,8 +130,8 @@ static void read_claim(struct db_stmt *st, struct claim_rec *c)
     store_col(st, 10, c->kind, sizeof c->kind);
     store_col(st, 11, c->claim_date, sizeof c->claim_date);
     store_col(st, 12, c->status, sizeof c->status);
-    read_blob(st, 13, c->selfpay_enc, sizeof c->selfpay_enc, &c->selfpay_enc_len);
-    read_blob(st, 14, c->payout_enc, sizeof c->payout_enc, &c->payout_enc_len);
+    store_blob(st, 13, c->selfpay_enc, sizeof c->selfpay_enc, &c->selfpay_enc_len);
+    store_blob(st, 14, c->payout_enc, sizeof c->payout_enc, &c->payout_enc_len);
     store_col(st, 15, c->reason, sizeof c->reason);
     store_col(st, 16, c->pay_ref, sizeof c->pay_ref);
     c->submitted_by = db_i64(st, 17);

@@ -77,23 +77,11 @@ int store_employer_union(struct db *db, const char *path, const char *uscc,
     "x.migrant"
 #define PERSON_NCOLS 14
 
-static void read_blob(struct db_stmt *st, int col, unsigned char *dst, size_t cap,
-                      size_t *len)
-{
-    size_t n;
-    const void *p = db_blob(st, col, &n);
-    if (!p || n > cap)
-        n = 0;
-    if (n)
-        memcpy(dst, p, n);
-    *len = n;
-}
-
 /* Copies a digest column into d (zeros unless it has the digest's size). */
 static void read_digest(struct db_stmt *st, int col, unsigned char d[PERSON_DIGEST_BYTES])
 {
     size_t n;
-    read_blob(st, col, d, PERSON_DIGEST_BYTES, &n);
+    store_blob(st, col, d, PERSON_DIGEST_BYTES, &n);
     if (n != PERSON_DIGEST_BYTES)
         memset(d, 0, PERSON_DIGEST_BYTES);
 }
@@ -102,10 +90,10 @@ static void read_person(struct db_stmt *st, int c, struct person_rec *p)
 {
     store_col(st, c + 0, p->name, sizeof p->name);
     read_digest(st, c + 1, p->id_hash);
-    read_blob(st, c + 2, p->id_enc, sizeof p->id_enc, &p->id_enc_len);
+    store_blob(st, c + 2, p->id_enc, sizeof p->id_enc, &p->id_enc_len);
     store_col(st, c + 3, p->id_mask, sizeof p->id_mask);
     read_digest(st, c + 4, p->phone_hash);
-    read_blob(st, c + 5, p->phone_enc, sizeof p->phone_enc, &p->phone_enc_len);
+    store_blob(st, c + 5, p->phone_enc, sizeof p->phone_enc, &p->phone_enc_len);
     store_col(st, c + 6, p->phone_mask, sizeof p->phone_mask);
     store_col(st, c + 7, p->gender, sizeof p->gender);
     store_col(st, c + 8, p->birth_date, sizeof p->birth_date);
@@ -419,16 +407,16 @@ static void read_member(struct db_stmt *st, struct member_rec *m)
     read_person(st, 16, &m->p);
 }
 
-/* Steps st, handing each member to cb until it returns non-zero (that
- * value is returned); resets st. */
-static int member_rows(struct db_stmt *st, member_cb cb, void *ud)
+int store_member_rows(struct db_stmt *st, void (*read)(struct db_stmt *, struct member_rec *),
+                      int (*cb)(void *ud, const struct member_rec *m), void *ud)
 {
     if (!st)
         return DB_ERROR;
     int rc, stop = 0;
     struct member_rec *m = xmalloc(sizeof *m);
     while ((rc = db_step(st)) == DB_ROW) {
-        read_member(st, m);
+        memset(m, 0, sizeof *m);
+        read(st, m);
         if ((stop = cb(ud, m)) != 0)
             break;
     }
@@ -529,7 +517,7 @@ int store_member_search(struct db *db, const char *path, int64_t district, const
                     "OR x.name LIKE $6 ESCAPE '\\') ORDER BY x.id DESC LIMIT $7",
                     "ssisbsi", path, hi, before, q ? q : "", phone_hash,
                     (size_t)PERSON_DIGEST_BYTES, like, (int64_t)limit);
-    return member_rows(st, cb, ud);
+    return store_member_rows(st, read_member, cb, ud);
 }
 
 int store_member_joined(struct db *db, const struct joined_filter *f, member_cb cb, void *ud,
@@ -556,7 +544,7 @@ int store_member_joined(struct db *db, const struct joined_filter *f, member_cb 
                 "sssssiii", f->path, hi, f->from, f->to, f->channel ? f->channel : "",
                 f->district, f->before, (int64_t)f->limit);
 #undef JOINED_WHERE
-    return member_rows(st, cb, ud);
+    return store_member_rows(st, read_member, cb, ud);
 }
 
 int store_application_by_access(struct db *db, const char *access_digest,
@@ -708,7 +696,7 @@ int store_idempotency_get(struct db *db, const char *key, int *status,
     int rc = store_one(db_step(st));
     if (rc == DB_OK) {
         *status = (int)db_i64(st, 0);
-        read_blob(st, 1, body, cap, len);
+        store_blob(st, 1, body, cap, len);
     }
     db_done(st);
     return rc;

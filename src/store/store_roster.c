@@ -169,20 +169,6 @@ int store_roster_bulk(struct db *db, bool on, int64_t *saved)
     "x.birth_date, x.employer_name, x.category, x.migrant, x.joined_at, "       \
     "x.joined_on FROM members x JOIN orgs o ON o.id = x.org_id "
 
-/* Copies blob column col into dst (cap bytes), setting *len (0 when NULL
- * or too long). */
-static void read_blob(struct db_stmt *st, int col, unsigned char *dst, size_t cap,
-                      size_t *len)
-{
-    size_t n;
-    const void *p = db_blob(st, col, &n);
-    if (!p || n > cap)
-        n = 0;
-    if (n)
-        memcpy(dst, p, n);
-    *len = n;
-}
-
 /* Fills m from a row of ROSTER_SELECT (the fields store.h lists). */
 static void read_row(struct db_stmt *st, struct member_rec *m)
 {
@@ -195,9 +181,9 @@ static void read_row(struct db_stmt *st, struct member_rec *m)
     store_col(st, 6, m->channel, sizeof m->channel);
     store_col(st, 7, m->p.name, sizeof m->p.name);
     store_col(st, 8, m->p.id_mask, sizeof m->p.id_mask);
-    read_blob(st, 9, m->p.id_enc, sizeof m->p.id_enc, &m->p.id_enc_len);
+    store_blob(st, 9, m->p.id_enc, sizeof m->p.id_enc, &m->p.id_enc_len);
     store_col(st, 10, m->p.phone_mask, sizeof m->p.phone_mask);
-    read_blob(st, 11, m->p.phone_enc, sizeof m->p.phone_enc, &m->p.phone_enc_len);
+    store_blob(st, 11, m->p.phone_enc, sizeof m->p.phone_enc, &m->p.phone_enc_len);
     store_col(st, 12, m->p.gender, sizeof m->p.gender);
     store_col(st, 13, m->p.birth_date, sizeof m->p.birth_date);
     store_col(st, 14, m->p.employer_name, sizeof m->p.employer_name);
@@ -223,18 +209,5 @@ int store_roster_members(struct db *db, const char *path, int64_t district, int6
                     "WHERE o.path >= $1 AND o.path < $2 AND x.id > $3 "
                     "ORDER BY x.id LIMIT $4",
                     "ssii", path, hi, after, (int64_t)limit);
-    if (!st)
-        return DB_ERROR;
-    int rc, stop = 0;
-    struct member_rec *m = xcalloc(1, sizeof *m);
-    while ((rc = db_step(st)) == DB_ROW) {
-        read_row(st, m);
-        if ((stop = cb(ud, m)) != 0)
-            break;
-    }
-    free(m);
-    db_done(st);
-    if (stop)
-        return stop;
-    return rc == DB_DONE ? DB_OK : rc;
+    return store_member_rows(st, read_row, cb, ud);
 }

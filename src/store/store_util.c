@@ -63,3 +63,14 @@ void store_hex(const unsigned char *p, size_t n, char *out)
     }
     out[2 * n] = 0;
 }
+
+void store_blob(struct db_stmt *st, int col, unsigned char *dst, size_t cap, size_t *len)
+{
+    size_t n;
+    const void *p = db_blob(st, col, &n);
+    if (!p || n > cap)
+        n = 0;
+    if (n)
+        memcpy(dst, p, n);
+    *len = n;
+}

@@ -23,6 +23,17 @@ void store_like_pattern(const char *s, char *out, size_t n);
  * costs little); PostgreSQL's round trips want a set per statement. */
 bool store_sqlite(struct db *db);
 
+/* Copies blob column col of st into dst (room for cap bytes): *len its
+ * size, 0 for NULL or a blob that does not fit. */
+void store_blob(struct db_stmt *st, int col, unsigned char *dst, size_t cap, size_t *len);
+
+/* Steps st, reading each row with read into one record (zeroed first) and
+ * handing it to cb until cb returns non-zero (that value is returned);
+ * resets st.  NULL st: DB_ERROR. */
+struct member_rec;
+int store_member_rows(struct db_stmt *st, void (*read)(struct db_stmt *, struct member_rec *),
+                      int (*cb)(void *ud, const struct member_rec *m), void *ud);
+
 /* Writes the n bytes at p as lowercase hex (2n characters and a NUL). */
 void store_hex(const unsigned char *p, size_t n, char *out);
 
