@@ -216,16 +216,32 @@ int giveaway_list(struct db *db, const struct actor *a, const char *org, int lim
 
 /* ---- The member's claim ------------------------------------------------------ */
 
+/* A token that cannot be one; one that names no member. */
+static bool token_ok(const char *token)
+{
+    return token && strlen(token) == CRYPTO_TOKEN_LEN;
+}
+
+static int fail_token(struct ub_err *err)
+{
+    return ub_fail(err, UB_EAUTH, "unauthenticated", "请用会员链接打开（会员身份无效）");
+}
+
+static int fail_no_member(struct ub_err *err)
+{
+    return ub_fail(err, UB_EAUTH, "unauthenticated", "会员链接无效，或入会申请尚未通过");
+}
+
 static int claimant_of(struct db *db, const char *token, int64_t gid, struct claimant *m,
                        struct ub_err *err)
 {
-    if (!token || strlen(token) != CRYPTO_TOKEN_LEN)
-        return ub_fail(err, UB_EAUTH, "unauthenticated", "请用会员链接打开（会员身份无效）");
+    if (!token_ok(token))
+        return fail_token(err);
     char digest[CRYPTO_DIGEST_HEX + 1];
     crypto_digest_hex(token, digest);
     int rc = store_claimant(db, digest, gid, m);
     if (rc == DB_NOTFOUND)
-        return ub_fail(err, UB_EAUTH, "unauthenticated", "会员链接无效，或入会申请尚未通过");
+        return fail_no_member(err);
     return rc == DB_OK ? 0 : ub_fail_store(err, rc);
 }
 
@@ -253,7 +269,7 @@ static int claim_refusal(const struct cache_entry *e, const struct claimant *m, 
 {
     const struct giveaway_rec *g = &e->g;
     if (!found)
-        return ub_fail(err, UB_EAUTH, "unauthenticated", "会员链接无效，或入会申请尚未通过");
+        return fail_no_member(err);
     if (!eligible(g, m))
         return ub_fail(err, UB_EFORBID, "not_eligible", "本次活动仅限%s所属的在册会员",
                        g->org_name);
@@ -268,26 +284,16 @@ static int claim_refusal(const struct cache_entry *e, const struct claimant *m, 
     return 0;
 }
 
-static bool token_ok(const char *token)
-{
-    return token && strlen(token) == CRYPTO_TOKEN_LEN;
-}
-
 int giveaway_claim_check(struct db *db, struct giveaway_cache *cache, const char *token,
                          int64_t gid, struct ub_err *err)
 {
     struct cache_entry e;
     struct claimant m;
     if (!token_ok(token))
-        return ub_fail(err, UB_EAUTH, "unauthenticated", "请用会员链接打开（会员身份无效）");
-    if (giveaway_load(db, cache, gid, &e, err))
+        return fail_token(err);         /* before 404, as a claim answers */
+    if (giveaway_load(db, cache, gid, &e, err) || claimant_of(db, token, gid, &m, err))
         return -1;
-    char digest[CRYPTO_DIGEST_HEX + 1];
-    crypto_digest_hex(token, digest);
-    int rc = store_claimant(db, digest, gid, &m);
-    if (rc != DB_OK && rc != DB_NOTFOUND)
-        return ub_fail_store(err, rc);
-    return claim_refusal(&e, &m, rc == DB_OK, ub_now(), err);
+    return claim_refusal(&e, &m, true, ub_now(), err);
 }
 
 /* One giveaway's claims of a set (giveaway_claim_many). */
@@ -401,7 +407,7 @@ static int claim_group(struct db *db, struct giveaway_cache *cache, struct claim
     size_t k = 0;
     for (size_t i = 0; i < s->n; i++) {
         if (!token_ok(s->q[i]->token)) {
-            ub_fail(&s->q[i]->err, UB_EAUTH, "unauthenticated", "请用会员链接打开（会员身份无效）");
+            fail_token(&s->q[i]->err);
             refuse(s->q[i]);
             continue;
         }

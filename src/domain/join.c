@@ -382,28 +382,31 @@ int join_commit_many(struct db *db, const struct vault *v, struct join_req **req
         q->replayed = false;
         q->place = i;
         q->rate_n = 0;
-        int r = join_open(db, v, q, opened);
-        q->status = r == 0 ? 0 : r < 0 ? -1 : 1;
-        if (r == 0)
+        /* Refused (status -1) or answered from a kept answer (replayed)
+         * here, or going on. */
+        q->status = join_open(db, v, q, opened) < 0 ? -1 : 0;
+        bool going = q->status == 0 && !q->replayed;
+        if (going)
             opened = q;
         /* A retry of a join earlier in the set (its Idempotency-Key) is
          * answered as that one is, below, and not counted again. */
         q->retry = false;
-        for (size_t j = 0; r == 0 && *q->prep.key && j < i && !q->retry; j++)
-            q->retry = reqs[j]->status == 0 && strcmp(reqs[j]->prep.key, q->prep.key) == 0;
-        if (r == 0 && q->prep.rate_limit > 0 && !q->retry)
+        for (size_t j = 0; going && *q->prep.key && j < i && !q->retry; j++)
+            q->retry = reqs[j]->status == 0 && !reqs[j]->replayed
+                       && strcmp(reqs[j]->prep.key, q->prep.key) == 0;
+        if (going && q->prep.rate_limit > 0 && !q->retry)
             ready[counted++] = q;
     }
     int rc = join_rate_count(db, ready, counted, now);
     for (size_t i = 0; rc == DB_OK && i < n; i++) {
         struct join_req *q = reqs[i];
-        int r = q->status;
-        q->status = r < 0 ? -1 : 0;
-        if (r == 0 && join_route(db, q, now))
+        if (q->status || q->replayed)
+            continue;
+        if (join_route(db, q, now))
             q->status = -1;
-        else if (r == 0 && !*q->prep.key)
+        else if (!*q->prep.key)
             ready[k++] = q;
-        else if (r == 0) {
+        else {
             /* Alone, after the joins before it in the set: one with the
              * same key may have kept its answer meanwhile (this one is
              * then that one's retry); if another transaction keeps one
@@ -439,11 +442,12 @@ int join_commit_many(struct db *db, const struct vault *v, struct join_req **req
     return rc;
 }
 
-int join_commit(struct db *db, const struct vault *v, struct join_prep *p,
-                struct join_result *out, bool *replayed, struct ub_err *err)
+int join_submit(struct db *db, const struct vault *v, const char *token,
+                const struct join_input *in, const char *addr, const char *idem_key,
+                int rate_limit, struct join_result *out, bool *replayed, struct ub_err *err)
 {
     struct join_req *q = xcalloc(1, sizeof *q);
-    q->prep = *p;
+    join_prepare(v, token, in, addr, idem_key, rate_limit, &q->prep);
     join_commit_many(db, v, &q, 1);
     *out = q->res;
     *replayed = q->replayed;
@@ -452,15 +456,3 @@ int join_commit(struct db *db, const struct vault *v, struct join_prep *p,
     free(q);
     return status;
 }
-
-int join_submit(struct db *db, const struct vault *v, const char *token,
-                const struct join_input *in, const char *addr, const char *idem_key,
-                int rate_limit, struct join_result *out, bool *replayed, struct ub_err *err)
-{
-    struct join_prep *p = xmalloc(sizeof *p);
-    join_prepare(v, token, in, addr, idem_key, rate_limit, p);
-    int rc = join_commit(db, v, p, out, replayed, err);
-    free(p);
-    return rc;
-}
-

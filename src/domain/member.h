@@ -69,11 +69,10 @@ int join_submit(struct db *db, const struct vault *v, const char *token,
  * join_submit in two halves, so that its CPU work (checking and sealing the
  * fields) can run apart from its database work (a batch writer's thread,
  * store_submit).  join_prepare never touches the database and never fails:
- * what it finds wrong is kept in p and reported by join_commit in the
- * order join_submit reports it (unknown token, bad Idempotency-Key, a kept
- * answer, the rate limit, then the fields).  join_commit returns as
- * join_submit does; it may be run again on the same p after a storage
- * error.
+ * what it finds wrong is kept in p and reported by join_commit_many (below)
+ * in the order join_submit reports it (unknown token, bad Idempotency-Key,
+ * a kept answer, the rate limit, then the fields).  It may be run again on
+ * the same p after a storage error.
  */
 struct join_prep {
     char token[JOIN_TOKEN_LEN + 1];
@@ -92,8 +91,6 @@ struct join_prep {
 int join_prepare(const struct vault *v, const char *token, const struct join_input *in,
                  const char *addr, const char *idem_key, int rate_limit,
                  struct join_prep *p);
-int join_commit(struct db *db, const struct vault *v, struct join_prep *p,
-                struct join_result *out, bool *replayed, struct ub_err *err);
 
 /* Makes the member an application asks for (approved, its counters
  * counted), in the caller's transaction: for the review and for orgs that
@@ -114,7 +111,8 @@ struct join_req {
     bool retry;                     /* private: its key is an earlier one's */
     int64_t rate_n, rate_since;     /* private: the address's count, window */
 };
-/* join_commit for each of reqs[0..n-1]; the joins without an
+/* The database half of join_submit for each of reqs[0..n-1] (each one's
+ * answer as join_submit gives it); the joins without an
  * Idempotency-Key are recorded together, with a few statements for all.
  * Returns DB_OK, or the negative DB_ code that failed the whole set (each
  * request then says so; nothing the set wrote is kept). */
