@@ -144,7 +144,11 @@ for backend in ${BENCH_BACKENDS:-sqlite pg}; do
         p50=$(awk -v x="$p50" -v y="$a" 'BEGIN { print (y > x ? y : x) }')
         p99=$(awk -v x="$p99" -v y="$b" 'BEGIN { print (y > x ? y : x) }')
     done
-    statuses=$(cat "$TMP/$backend"/wrk-*.txt | awk '$1 == "status" { s[$2] += $3 } END { for (k in s) printf "%s%s", k, s[k] " " }')
+    # Answers by status, from each serve's own count of the claim route.
+    statuses=$(for p in "${ports[@]}"; do curl -fs "http://127.0.0.1:$p/metrics"; done \
+        | awk '/^ub_http_requests_total.*giveaways\/:id\/claim"/ {
+                   split($0, a, "status=\""); split(a[2], b, "\""); s[b[1]] += $NF }
+               END { for (k in s) printf "%s:%s ", k, s[k] }')
     q="SELECT count(*), count(DISTINCT member_id), count(DISTINCT pickup_code) FROM giveaway_claims WHERE giveaway_id = $GID"
     if [[ $backend == sqlite ]]; then
         counts=$(python3 -c "import sqlite3,sys; print(*sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone())" "${DB#sqlite:}" "$q")

@@ -349,7 +349,7 @@ log "nginx on 127.0.0.1:$NGINX_PORT (worker_processes $NGINX_WORKERS)"
 # in a row).
 CASES=(
     "join page|/j/JOIN|0"
-    "join (durable application)|/api/v1/join/JOIN|0|$ROOT/bench/join.lua"
+    "join (durable application)|/api/v1/join/JOIN|0|$ROOT/bench/join.lua|$SECONDS_PER_RUN"
     "healthz|/healthz|0"
     "org 110118 (subtree count)|/api/v1/orgs/$DISTRICT|1"
     "leaf org (authenticated baseline)|/api/v1/orgs/${DISTRICT}400.U1|1"
