@@ -151,8 +151,12 @@ class PgDb:
                     "FROM employers;\n"
                   # After a bulk load PostgreSQL plans blind until autovacuum
                   # gets round to it; a loader analyzes (serve does so for
-                  # SQLite at start-up).
-                  + "COMMIT;\nANALYZE;\n")
+                  # SQLite at start-up).  And vacuums: the counters' UPDATE
+                  # left a dead version of every org, which each foreign-key
+                  # check of a join then stepped over in the index until
+                  # autovacuum came (a tenth of the database's time in a
+                  # join run).
+                  + "COMMIT;\nVACUUM (ANALYZE);\n")
         r = subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", "-f", "-", self.url],
                            input=script, capture_output=True, text=True)
         if r.returncode != 0:
