@@ -2,9 +2,9 @@
  * store_audit.c: the append-only audit log.  The schema's triggers refuse
  * UPDATE and DELETE; this module only ever inserts and reads.
  */
-#include <jansson.h>
 #include <stdlib.h>
 
+#include "lib/jsonx.h"
 #include "lib/util.h"
 #include "store/store.h"
 #include "store/store_util.h"
@@ -30,17 +30,23 @@ int store_audit_insert_many(struct db *db, const struct audit_rec *a, size_t n)
         }
         return DB_OK;
     }
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:s}",
-            "at", (json_int_t)a[i].at,
-            "user_id", a[i].user_id ? json_integer(a[i].user_id) : json_null(),
-            "login", a[i].login, "addr", a[i].addr, "action", a[i].action,
-            "object_type", a[i].object_type, "object_id", a[i].object_id,
-            "org_id", a[i].org_id ? json_integer(a[i].org_id) : json_null(),
-            "detail", a[i].detail ? a[i].detail : "{}"));
-    char *text = json_dumps(list, JSON_COMPACT);
-    json_decref(list);
+    struct buf list;
+    buf_init(&list);
+    jw_open(&list, NULL, '[');
+    for (size_t i = 0; i < n; i++) {
+        jw_open(&list, NULL, '{');
+        jw_int(&list, "at", a[i].at);
+        jw_id(&list, "user_id", a[i].user_id);
+        jw_str(&list, "login", a[i].login);
+        jw_str(&list, "addr", a[i].addr);
+        jw_str(&list, "action", a[i].action);
+        jw_str(&list, "object_type", a[i].object_type);
+        jw_str(&list, "object_id", a[i].object_id);
+        jw_id(&list, "org_id", a[i].org_id);
+        jw_str(&list, "detail", a[i].detail ? a[i].detail : "{}");
+        jw_close(&list, '}');
+    }
+    jw_close(&list, ']');
     int rc = db_exec_stmt(db,
         "INSERT INTO audit_log (at, user_id, login, addr, action, object_type, "
         "object_id, org_id, detail, district_id) "
@@ -48,8 +54,8 @@ int store_audit_insert_many(struct db *db, const struct audit_rec *a, size_t n)
         "x.org_id, x.detail, COALESCE((SELECT district_id FROM orgs WHERE id = x.org_id), 0) "
         "FROM json_to_recordset($1::json) AS x(at bigint, user_id bigint, login text, "
         "addr text, action text, object_type text, object_id text, org_id bigint, detail text)",
-        "s", text);
-    free(text);
+        "s", list.data);
+    buf_free(&list);
     return rc;
 }
 

@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
+#include "lib/jsonx.h"
 #include "lib/util.h"
 #include "store/store_services.h"
 #include "store/store_util.h"
@@ -181,11 +180,12 @@ int store_claimants(struct db *db, int64_t gid, const char *const *digests, size
         }
         return DB_OK;
     }
-    json_t *list = json_array();
+    struct buf list;
+    buf_init(&list);
+    jw_open(&list, NULL, '[');
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, json_string(digests[i]));
-    char *text = json_dumps(list, JSON_COMPACT);
-    json_decref(list);
+        jw_str(&list, NULL, digests[i]);
+    jw_close(&list, ']');
     /* Joined laterally (LIMIT keeps the planner from flattening them):
      * index lookups per digest, never a hash join over a whole table,
      * whatever the planner guesses of the list's length. */
@@ -197,7 +197,7 @@ int store_claimants(struct db *db, int64_t gid, const char *const *digests, size
         "CROSS JOIN LATERAL (SELECT path FROM orgs WHERE id = m.org_id LIMIT 1) o "
         "LEFT JOIN LATERAL (SELECT pickup_code, redeemed_at FROM giveaway_claims "
         "WHERE giveaway_id = $2 AND member_id = m.id LIMIT 1) c ON true",
-        "si", text, gid);
+        "si", list.data, gid);
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         int64_t k = db_i64(st, 0) - 1;
@@ -207,7 +207,7 @@ int store_claimants(struct db *db, int64_t gid, const char *const *digests, size
         }
     }
     db_done(st);
-    free(text);
+    buf_free(&list);
     return rc == DB_DONE ? DB_OK : rc;
 }
 
@@ -321,22 +321,25 @@ int store_giveaway_claims_insert(struct db *db, int64_t gid, struct claim_row *r
     for (size_t i = 0; i < n; i++)
         by_member[i] = &rows[i];
     qsort(by_member, n, sizeof *by_member, cmp_member);
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, json_pack("{s:I, s:I, s:s}", "m",
-                                              (json_int_t)by_member[i]->member_id, "n",
-                                              (json_int_t)by_member[i]->number, "c",
-                                              by_member[i]->code));
+    struct buf list;
+    buf_init(&list);
+    jw_open(&list, NULL, '[');
+    for (size_t i = 0; i < n; i++) {
+        jw_open(&list, NULL, '{');
+        jw_int(&list, "m", by_member[i]->member_id);
+        jw_int(&list, "n", by_member[i]->number);
+        jw_str(&list, "c", by_member[i]->code);
+        jw_close(&list, '}');
+    }
+    jw_close(&list, ']');
     free(by_member);
-    char *text = json_dumps(list, JSON_COMPACT);
-    json_decref(list);
     struct db_stmt *st = db_run(db,
         "INSERT INTO giveaway_claims (giveaway_id, member_id, number, pickup_code, claimed_at, "
         "district_id) SELECT $1, x.m, x.n, x.c, $2, "
         "(SELECT district_id FROM members WHERE id = x.m) "
         "FROM json_to_recordset($3::json) AS x(m bigint, n bigint, c text) "
         "ON CONFLICT (giveaway_id, member_id) DO NOTHING RETURNING member_id",
-        "iis", gid, now, text);
+        "iis", gid, now, list.data);
     int rc;
     size_t at = 0;
     while ((rc = db_step(st)) == DB_ROW) {
@@ -349,7 +352,7 @@ int store_giveaway_claims_insert(struct db *db, int64_t gid, struct claim_row *r
             }
     }
     db_done(st);
-    free(text);
+    buf_free(&list);
     return rc == DB_DONE ? DB_OK : rc;
 }
 

@@ -2,12 +2,12 @@
  * store_member.c: join tokens, applications, members and kept answers for
  * retried requests.
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "lib/jsonx.h"
 #include "lib/util.h"
 #include "store/store.h"
 #include "store/store_util.h"
@@ -148,15 +148,6 @@ static int cmp_id_hash(const void *x, const void *y)
                   (*(struct application_rec *const *)y)->p.id_hash, PERSON_DIGEST_BYTES);
 }
 
-static json_t *hex_json(const unsigned char *p, size_t n)
-{
-    char *hex = xmalloc(2 * n + 1);
-    store_hex(p, n, hex);
-    json_t *j = json_string(hex);
-    free(hex);
-    return j;
-}
-
 int store_applications_insert(struct db *db, struct application_rec **apps, size_t n,
                               bool *inserted)
 {
@@ -197,36 +188,38 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
     struct application_rec **sorted = xmalloc(n * sizeof *sorted);
     memcpy(sorted, apps, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, cmp_id_hash);
-    json_t *list = json_array();
+    struct buf list;
+    buf_init(&list);
+    jw_open(&list, NULL, '[');
     for (size_t i = 0; i < n; i++) {
         const struct application_rec *a = sorted[i];
         const struct person_rec *p = &a->p;
-        json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, "
-                              "s:s, s:s}",
-                              "org_id", (json_int_t)a->org_id,
-                              "source_org_id", (json_int_t)a->source_org_id,
-                              "status", a->status, "channel", a->channel, "name", p->name,
-                              "id_mask", p->id_mask, "phone_mask", p->phone_mask,
-                              "gender", p->gender, "birth_date", p->birth_date,
-                              "employer_name", p->employer_name, "category", p->category,
-                              "migrant", (json_int_t)p->migrant,
-                              "consent_version", a->consent_version,
-                              "access_digest", a->access_digest);
-        json_object_set_new(o, "source_event_id", a->source_event_id
-                                ? json_integer(a->source_event_id) : json_null());
-        json_object_set_new(o, "employer_id", p->employer_id
-                                ? json_integer(p->employer_id) : json_null());
-        json_object_set_new(o, "employer_uscc", *p->employer_uscc
-                                ? json_string(p->employer_uscc) : json_null());
-        json_object_set_new(o, "id_hash", hex_json(p->id_hash, sizeof p->id_hash));
-        json_object_set_new(o, "id_enc", hex_json(p->id_enc, p->id_enc_len));
-        json_object_set_new(o, "phone_hash", hex_json(p->phone_hash, sizeof p->phone_hash));
-        json_object_set_new(o, "phone_enc", hex_json(p->phone_enc, p->phone_enc_len));
-        json_array_append_new(list, o);
+        jw_open(&list, NULL, '{');
+        jw_int(&list, "org_id", a->org_id);
+        jw_int(&list, "source_org_id", a->source_org_id);
+        jw_id(&list, "source_event_id", a->source_event_id);
+        jw_str(&list, "status", a->status);
+        jw_str(&list, "channel", a->channel);
+        jw_str(&list, "name", p->name);
+        jw_hex(&list, "id_hash", p->id_hash, sizeof p->id_hash);
+        jw_hex(&list, "id_enc", p->id_enc, p->id_enc_len);
+        jw_str(&list, "id_mask", p->id_mask);
+        jw_hex(&list, "phone_hash", p->phone_hash, sizeof p->phone_hash);
+        jw_hex(&list, "phone_enc", p->phone_enc, p->phone_enc_len);
+        jw_str(&list, "phone_mask", p->phone_mask);
+        jw_str(&list, "gender", p->gender);
+        jw_str(&list, "birth_date", p->birth_date);
+        jw_str(&list, "employer_name", p->employer_name);
+        jw_str(&list, "employer_uscc", or_null(p->employer_uscc));
+        jw_id(&list, "employer_id", p->employer_id);
+        jw_str(&list, "category", p->category);
+        jw_int(&list, "migrant", p->migrant);
+        jw_str(&list, "consent_version", a->consent_version);
+        jw_str(&list, "access_digest", a->access_digest);
+        jw_close(&list, '}');
     }
+    jw_close(&list, ']');
     free(sorted);
-    char *text = json_dumps(list, JSON_COMPACT);
-    json_decref(list);
     struct db_stmt *st = db_run(db,
         "INSERT INTO applications (org_id, source_org_id, source_event_id, status, channel, "
         "name, id_hash, id_enc, id_mask, phone_hash, phone_enc, phone_mask, gender, "
@@ -245,7 +238,7 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
         "employer_id bigint, category text, migrant integer, consent_version text, "
         "access_digest text) "
         "ON CONFLICT DO NOTHING RETURNING id, id_hash",
-        "si", text, now);
+        "si", list.data, now);
     int rc;
     size_t at = 0;
     while ((rc = db_step(st)) == DB_ROW) {
@@ -261,7 +254,7 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
             }
     }
     db_done(st);
-    free(text);
+    buf_free(&list);
     return rc == DB_DONE ? DB_OK : rc;
 }
 
@@ -306,16 +299,17 @@ int store_person_states(struct db *db, const unsigned char *const *id_hashes, si
      * never turns into a hash of the whole table (as it did EXISTS). */
     memset(pending, 0, n * sizeof *pending);
     memset(member, 0, n * sizeof *member);
-    json_t *list = json_array();
+    struct buf list;
+    buf_init(&list);
+    jw_open(&list, NULL, '[');
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, hex_json(id_hashes[i], PERSON_DIGEST_BYTES));
-    char *text = json_dumps(list, JSON_COMPACT);
-    json_decref(list);
+        jw_hex(&list, NULL, id_hashes[i], PERSON_DIGEST_BYTES);
+    jw_close(&list, ']');
     struct db_stmt *st = db_run(db,
         "SELECT d.k, (SELECT count(*) FROM applications WHERE id_hash = decode(d.h, 'hex') "
         "AND status = 'pending'), (SELECT count(*) FROM members "
         "WHERE id_hash = decode(d.h, 'hex') AND status IN ('active', 'transferring')) "
-        "FROM json_array_elements_text($1::json) WITH ORDINALITY AS d(h, k)", "s", text);
+        "FROM json_array_elements_text($1::json) WITH ORDINALITY AS d(h, k)", "s", list.data);
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         int64_t k = db_i64(st, 0) - 1;
@@ -325,7 +319,7 @@ int store_person_states(struct db *db, const unsigned char *const *id_hashes, si
         }
     }
     db_done(st);
-    free(text);
+    buf_free(&list);
     return rc == DB_DONE ? DB_OK : rc;
 }
 

@@ -1,7 +1,9 @@
 /*
  * test_lib.c: cmocka unit tests for src/lib/arena.c (bump allocation,
  * alignment, big one-off blocks, string helpers), src/lib/buf.c (growth,
- * NUL termination, printf, steal/reset) and src/lib/util.c (ub_strlcpy
+ * NUL termination, printf, steal/reset), the JSON writer of src/lib/jsonx.c
+ * (its text read back by jansson: escapes, nesting, commas, null, hex) and
+ * src/lib/util.c (ub_strlcpy
  * truncation, ub_utf8_text: overlong encodings, surrogates, control
  * characters, range; ub_utf8_len; ub_parse_i64 edge cases; ub_iso_time in
  * several time zones, Asia/Shanghai giving +08:00).
@@ -19,6 +21,7 @@
 #include "lib/arena.h"
 #include "lib/bodycache.h"
 #include "lib/buf.h"
+#include "lib/jsonx.h"
 #include "lib/util.h"
 
 /* ---- arena ------------------------------------------------------------- */
@@ -312,6 +315,73 @@ static void test_buf_steal(void **state)
     s = buf_steal(&b, NULL);
     assert_string_equal(s, "again");
     free(s);
+}
+
+/* ---- the JSON writer ---------------------------------------------------- */
+
+static void test_json_writer(void **state)
+{
+    (void)state;
+    static const unsigned char bytes[] = {0x00, 0x7f, 0xab, 0xff};
+    /* Every byte below 0x20, the two that JSON escapes, and UTF-8 text. */
+    char awkward[64];
+    size_t k = 0;
+    for (int c = 1; c < 0x20; c++)
+        awkward[k++] = (char)c;
+    strcpy(awkward + k, "\"\\/ 工会 ü");
+
+    struct buf b;
+    buf_init(&b);
+    jw_open(&b, NULL, '[');
+    jw_open(&b, NULL, '{');
+    jw_int(&b, "id", 42);
+    jw_int(&b, "min", INT64_MIN);
+    jw_int(&b, "max", INT64_MAX);
+    jw_id(&b, "none", 0);
+    jw_id(&b, "some", -7);
+    jw_str(&b, "text", awkward);
+    jw_str(&b, "null", NULL);
+    jw_str(&b, "empty", "");
+    jw_hex(&b, "hex", bytes, sizeof bytes);
+    jw_open(&b, "list", '[');
+    jw_close(&b, ']');
+    jw_open(&b, "obj", '{');
+    jw_str(&b, "a:b", "c");
+    jw_close(&b, '}');
+    jw_close(&b, '}');
+    jw_open(&b, NULL, '{');
+    jw_close(&b, '}');
+    jw_hex(&b, NULL, bytes, 0);
+    jw_int(&b, NULL, 0);
+    jw_close(&b, ']');
+    assert_int_equal(strlen(b.data), b.len);
+
+    json_error_t e;
+    json_t *j = json_loads(b.data, 0, &e);
+    assert_non_null(j);
+    assert_int_equal(json_array_size(j), 4);
+    json_t *o = json_array_get(j, 0);
+    assert_int_equal(json_object_size(o), 11);
+    assert_int_equal(json_integer_value(json_object_get(o, "id")), 42);
+    assert_true(json_integer_value(json_object_get(o, "min")) == INT64_MIN);
+    assert_true(json_integer_value(json_object_get(o, "max")) == INT64_MAX);
+    assert_true(json_is_null(json_object_get(o, "none")));
+    assert_int_equal(json_integer_value(json_object_get(o, "some")), -7);
+    assert_string_equal(json_string_value(json_object_get(o, "text")), awkward);
+    assert_true(json_is_null(json_object_get(o, "null")));
+    assert_string_equal(json_string_value(json_object_get(o, "empty")), "");
+    assert_string_equal(json_string_value(json_object_get(o, "hex")), "007fabff");
+    assert_int_equal(json_array_size(json_object_get(o, "list")), 0);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o, "obj"), "a:b")),
+                        "c");
+    assert_int_equal(json_object_size(json_array_get(j, 1)), 0);
+    assert_string_equal(json_string_value(json_array_get(j, 2)), "");
+    assert_int_equal(json_integer_value(json_array_get(j, 3)), 0);
+    json_decref(j);
+    /* Control characters go out as \u escapes, never raw. */
+    for (size_t i = 0; i < b.len; i++)
+        assert_true((unsigned char)b.data[i] >= 0x20);
+    buf_free(&b);
 }
 
 /* ---- ub_strlcpy -------------------------------------------------------- */
@@ -687,6 +757,7 @@ int main(void)
         cmocka_unit_test(test_buf_growth),
         cmocka_unit_test(test_buf_printf_lengths),
         cmocka_unit_test(test_buf_steal),
+        cmocka_unit_test(test_json_writer),
         cmocka_unit_test(test_strlcpy),
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_utf8_overlong),
