@@ -58,14 +58,26 @@ static void configure_once(void)
 /* WAL pages after which a commit asks for a checkpoint (SQLite's default
  * auto-checkpoint size). */
 #define CHECKPOINT_PAGES 1000
-/* WAL pages after which the checkpoint also restarts the WAL (1 GiB of
+/* WAL pages after which the checkpoint also restarts the WAL (64 MiB of
  * 4 KiB pages).  A writer starts the WAL over only when it begins while
  * every frame is already copied back; under writes without a pause that
  * never happens, and the WAL, though checkpointed, would grow without end.
- * A restart holds writers up while it waits (up to a quarter of a second
- * measured), so only a long WAL is worth one: a join storm at full speed
- * reaches 1 GiB in about a minute. */
-#define RESTART_PAGES 262144
+ * A long WAL costs every write: past the file's end each frame needs a new
+ * block and a new page in the page cache (with the restart at 1 GiB and
+ * the file cut back to 64 MiB after each, a join storm spent about a tenth
+ * more CPU per join than with a WAL that stays within 64 MiB).  A restart
+ * holds writers up while it waits for readers to leave the WAL, so it
+ * waits RESTART_WAIT_MS at most; one that could not be made (a long read,
+ * an export, still under way) is tried again only once the WAL has grown
+ * by another RESTART_PAGES. */
+#define RESTART_PAGES 16384
+#define RESTART_WAIT_MS 20
+/* The WAL file is cut back to this size when it starts over: a little
+ * more than a restart's worth, so that in the usual cycle it is reused as
+ * it is, and only a WAL that a long read made grow shrinks. */
+#define WAL_KEEP_BYTES 75497472
+#define WAL_KEEP_TEXT "75497472"
+_Static_assert(WAL_KEEP_BYTES > RESTART_PAGES * 4120LL, "the usual WAL is kept whole");
 
 struct sqlite_file *sqlite_file_new(const char *path)
 {
@@ -150,6 +162,18 @@ static void *syncer(void *arg)
     return NULL;
 }
 
+/* The restart's busy handler: polls often (the writer lock is free only
+ * between two batches, for moments) and gives up after RESTART_WAIT_MS
+ * for each lock it waits for. */
+static int restart_busy(void *arg, int count)
+{
+    (void)arg;
+    if (count >= RESTART_WAIT_MS * 10)
+        return 0;
+    usleep(100);
+    return 1;
+}
+
 static void *checkpointer(void *arg)
 {
     struct sqlite_file *f = arg;
@@ -168,19 +192,17 @@ static void *checkpointer(void *arg)
          * WAL is long: copies the rest while writers wait (the passive
          * ones copied nearly all of it already), then waits for readers to
          * leave the WAL, so that the next commit writes it from the start
-         * again.  It waits a quarter of a second at most: a long read (an
-         * export) must not hold every writer up; a restart that could not
-         * be made is tried again only once the WAL has grown by another
-         * RESTART_PAGES / 4. */
+         * again (see RESTART_PAGES). */
         int rc;
         if (restart) {
-            sqlite3_busy_timeout(f->ckpt_h, 250);
+            sqlite3_busy_handler(f->ckpt_h, restart_busy, NULL);
             rc = sqlite3_wal_checkpoint_v2(f->ckpt_h, NULL, SQLITE_CHECKPOINT_RESTART, NULL,
                                            NULL);
-            sqlite3_busy_timeout(f->ckpt_h, 0);
+            sqlite3_busy_handler(f->ckpt_h, NULL, NULL);
             if (rc == SQLITE_BUSY)
-                log_warn("sqlite: could not restart the WAL of %s (%d pages): a reader "
-                         "held it; trying again later", f->path, pages);
+                log_info("sqlite: the WAL of %s (%d pages) could not start over: a read or "
+                         "a write held it; trying again %d pages later", f->path, pages,
+                         RESTART_PAGES);
         } else {
             rc = sqlite3_wal_checkpoint_v2(f->ckpt_h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
                                            NULL);
@@ -189,7 +211,7 @@ static void *checkpointer(void *arg)
             log_warn("sqlite: checkpoint of %s failed: %s", f->path, sqlite3_errmsg(f->ckpt_h));
         pthread_mutex_lock(&f->sync_lock);
         if (restart)
-            f->restart_at = rc == SQLITE_OK ? RESTART_PAGES : pages + RESTART_PAGES / 4;
+            f->restart_at = rc == SQLITE_OK ? RESTART_PAGES : pages + RESTART_PAGES;
     }
     pthread_mutex_unlock(&f->sync_lock);
     return NULL;
@@ -648,8 +670,8 @@ struct db *sqlite_open(struct sqlite_file *f, bool create, char *err, size_t err
         /* REPLACE must fire delete triggers too (append-only audit log). */
         "PRAGMA recursive_triggers=ON;"
         "PRAGMA temp_store=MEMORY;"
-        /* After a storm the WAL file shrinks back when it next restarts. */
-        "PRAGMA journal_size_limit=67108864;"
+        /* See WAL_KEEP_BYTES. */
+        "PRAGMA journal_size_limit=" WAL_KEEP_TEXT ";"
         "PRAGMA cache_size=-16000;";
     char *msg = NULL;
     if (sqlite3_exec(h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
