@@ -71,7 +71,6 @@ struct req {
     struct req_kv headers[REQ_MAX_HEADERS];
     int nheaders;
     bool observed;                      /* counted in the metrics */
-    int job;                            /* server.c: an upload's own thread */
     bool retryable;                     /* failed on a lost race: run again */
 
     /* A parked request (http_park): started once the connection is

@@ -50,15 +50,9 @@ struct http_server {
     struct metrics *metrics;
     struct route_segs *segs;        /* one per route, pre-split */
 
-    /* Upload handlers running on their own threads (see start_job). */
-    pthread_mutex_t jobs_lock;
-    pthread_cond_t jobs_done;
-    int jobs;
-    bool stopping;                  /* http_stop has begun (atomic; set under jobs_lock) */
+    bool stopping;                  /* http_stop has begun (atomic) */
     unsigned long parked;           /* connections parked now (atomic) */
 };
-
-enum { JOB_NONE, JOB_RUNNING, JOB_DONE };
 
 static const char CSP_PAGE[] =
     "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
@@ -333,6 +327,18 @@ static void dispatch(struct req *r)
 
 /* ---- Parking ----------------------------------------------------------- */
 
+/*
+ * A parked request's connection is suspended while its work runs
+ * elsewhere; the work calls http_resume, and MHD then calls on_request
+ * once more, which answers through park_then.  Two kinds of work park: a
+ * handler's write, given to the store's batch writer (http_park), and an
+ * upload, whose handler may work for seconds (a roster of 100,000 rows)
+ * and so runs on a thread of its own rather than holding up the other
+ * connections of its MHD thread.  A daemon must not stop with connections
+ * suspended: http_stop refuses new parking, then waits until every parked
+ * request has been resumed.
+ */
+
 void http_park(struct req *r, void (*start)(struct req *r), void (*then)(struct req *r))
 {
     r->park_start = start;
@@ -344,9 +350,11 @@ void http_resume(struct req *r)
     MHD_resume_connection(r->conn);
 }
 
-/* After the handler parked r: suspends the connection, then starts the
- * work (which may resume it at once, from another thread). */
-static enum MHD_Result park(struct http_server *s, struct req *r)
+/* After r was given work to park for (r->park_start): suspends the
+ * connection and starts the work, which may resume it at once, from
+ * another thread.  Once the server is stopping nothing is started: r is
+ * answered 503 and false returned. */
+static bool park(struct http_server *s, struct req *r)
 {
     if (r->db) {
         store_release(s->cfg.store, r->db);
@@ -354,10 +362,56 @@ static enum MHD_Result park(struct http_server *s, struct req *r)
     }
     void (*start)(struct req *) = r->park_start;
     r->park_start = NULL;
+    /* Counted before stopping is read, as http_stop sets stopping before
+     * it reads the count: it waits for this request, or this one sees it
+     * stopping. */
     __atomic_add_fetch(&s->parked, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&s->stopping, __ATOMIC_SEQ_CST)) {
+        __atomic_sub_fetch(&s->parked, 1, __ATOMIC_SEQ_CST);
+        r->park_then = NULL;
+        reply_error(r, 503, "shutting_down", "服务正在停止，请稍后重试");
+        return false;
+    }
     MHD_suspend_connection(r->conn);
     start(r);
-    return MHD_YES;
+    return true;
+}
+
+/* An upload's work: the handler, then the answer's turn. */
+static void upload_run(struct req *r)
+{
+    dispatch(r);
+    if (r->db) {
+        store_release(r->srv->cfg.store, r->db);
+        r->db = NULL;
+    }
+    http_resume(r);                 /* r may be gone from here on */
+}
+
+static void *upload_main(void *arg)
+{
+    upload_run(arg);
+    return NULL;
+}
+
+static void upload_start(struct req *r)
+{
+    pthread_attr_t attr;
+    pthread_t t;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&t, &attr, upload_main, r);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        log_warn("http: no thread for an upload (%s); running it in place", strerror(rc));
+        upload_run(r);
+    }
+}
+
+/* The upload's handler answered on its thread. */
+static void upload_then(struct req *r)
+{
+    (void)r;
 }
 
 static enum MHD_Result send_response(struct req *r)
@@ -415,70 +469,6 @@ static struct req *req_new(struct http_server *s, struct MHD_Connection *c,
     return r;
 }
 
-/* ---- Uploads on their own threads -------------------------------------- */
-
-/*
- * An upload's handler may work for seconds (a roster of 100,000 rows).
- * Run on the connection's thread it would hold up every other connection
- * that thread serves, so it runs on a thread of its own: the connection is
- * suspended, the job dispatches the request and resumes it, and MHD then
- * calls on_request once more, which sends the answer.  http_stop waits
- * for running jobs, since a daemon must not stop with connections
- * suspended; from then on uploads run in place.
- */
-
-static void job_end(struct http_server *s)
-{
-    pthread_mutex_lock(&s->jobs_lock);
-    s->jobs--;
-    pthread_cond_broadcast(&s->jobs_done);
-    pthread_mutex_unlock(&s->jobs_lock);
-}
-
-static void *job_main(void *arg)
-{
-    struct req *r = arg;
-    struct http_server *s = r->srv;
-    dispatch(r);
-    if (r->db) {
-        store_release(s->cfg.store, r->db);
-        r->db = NULL;
-    }
-    r->job = JOB_DONE;          /* published by the resume's lock */
-    MHD_resume_connection(r->conn);
-    job_end(s);                 /* r may be gone from here on */
-    return NULL;
-}
-
-/* Suspends r's connection and dispatches it on a new thread; returns
- * false (connection not suspended) if no thread could be started. */
-static bool start_job(struct req *r)
-{
-    struct http_server *s = r->srv;
-    pthread_mutex_lock(&s->jobs_lock);
-    bool stopping = s->stopping;
-    if (!stopping)
-        s->jobs++;
-    pthread_mutex_unlock(&s->jobs_lock);
-    if (stopping)
-        return false;           /* in place: MHD_stop_daemon waits for it */
-    r->job = JOB_RUNNING;
-    MHD_suspend_connection(r->conn);
-    pthread_attr_t attr;
-    pthread_t t;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    int rc = pthread_create(&t, &attr, job_main, r);
-    pthread_attr_destroy(&attr);
-    if (rc == 0)
-        return true;
-    log_warn("http: no thread for an upload (%s); running it in place", strerror(rc));
-    MHD_resume_connection(r->conn);
-    r->job = JOB_NONE;
-    job_end(s);
-    return false;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **state)
@@ -530,8 +520,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
-    if (r->job == JOB_DONE)             /* resumed: the job has answered */
-        return send_response(r);
     if (r->park_then) {     /* resumed: answer it */
         void (*then)(struct req *) = r->park_then;
         r->park_then = NULL;
@@ -547,11 +535,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (r->status)          /* already answered (oversized body) */
         return MHD_YES;
-    if (r->route && (r->route->flags & ROUTE_UPLOAD) && start_job(r))
+    if (r->route && (r->route->flags & ROUTE_UPLOAD))
+        http_park(r, upload_start, upload_then);
+    else
+        dispatch(r);
+    if (r->park_start && park(s, r))
         return MHD_YES;
-    dispatch(r);
-    if (r->park_start)
-        return park(s, r);
     /* Hand the connection back now, not when the client has read the
      * answer: the pool then never needs more connections than threads. */
     if (r->db) {
@@ -634,8 +623,6 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
         return NULL;
     struct http_server *s = xcalloc(1, sizeof *s);
     s->cfg = *cfg;
-    pthread_mutex_init(&s->jobs_lock, NULL);
-    pthread_cond_init(&s->jobs_done, NULL);
     s->segs = xcalloc(cfg->nroutes ? cfg->nroutes : 1, sizeof *s->segs);
     split_routes(cfg->routes, cfg->nroutes, s->segs);
     const char **names = xcalloc(cfg->nroutes + 1, sizeof *names);
@@ -672,8 +659,6 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
                  cfg->listen);
         metrics_free(s->metrics);
         free(s->segs);
-        pthread_cond_destroy(&s->jobs_done);
-        pthread_mutex_destroy(&s->jobs_lock);
         free(s);
         return NULL;
     }
@@ -684,15 +669,11 @@ void http_stop(struct http_server *s)
 {
     if (!s)
         return;
-    /* The uploads under way finish first (no connection may be suspended
-     * when the daemon stops); then new requests are refused and every
-     * parked request is answered (whoever resumes them, the store's writer,
-     * is still running). */
-    pthread_mutex_lock(&s->jobs_lock);
+    /* New requests and new parking are refused; every parked request is
+     * resumed first (whatever resumes it, an upload's thread or the
+     * store's writer, is still running): no connection may be suspended
+     * when the daemon stops. */
     __atomic_store_n(&s->stopping, true, __ATOMIC_SEQ_CST);
-    while (s->jobs)
-        pthread_cond_wait(&s->jobs_done, &s->jobs_lock);
-    pthread_mutex_unlock(&s->jobs_lock);
     MHD_socket listener = MHD_quiesce_daemon(s->d);
     while (__atomic_load_n(&s->parked, __ATOMIC_SEQ_CST) > 0) {
         struct timespec ms = {0, 1000000};
@@ -703,8 +684,6 @@ void http_stop(struct http_server *s)
         close(listener);        /* quiesce handed it to us */
     metrics_free(s->metrics);
     free(s->segs);
-    pthread_cond_destroy(&s->jobs_done);
-    pthread_mutex_destroy(&s->jobs_lock);
     free(s);
 }
 

@@ -9,8 +9,12 @@ import base64
 import csv
 import http.client
 import io
+import json
 import os
 import re
+import signal
+import threading
+import time
 import urllib.parse
 
 from harness import ADMIN_PW, STAFF_PW, ServerTest, main, multipart, person, phone
@@ -241,6 +245,86 @@ class UploadTest(ServerTest):
         self.assertGreater(len(data), 3 << 20)
         counts, _, _ = self.outcome(self.upload(self.admin, "110118106", "large.csv", data))
         self.assertEqual(counts["imported"], 3000)
+
+
+
+class ShutdownTest(ServerTest):
+    """SIGTERM while joins wait in the batch writer and roster uploads run
+    on their own threads (both with their connections suspended): serve
+    answers or refuses (503 shutting_down) every request it took, exits
+    cleanly, and every join it answered 201 is there afterwards."""
+
+    def test_sigterm_under_load(self):
+        s = self.s
+        s.user("sd.town", "federation", "110118001")
+        town = s.console("sd.town", STAFF_PW)
+        tok = s.join_token("110118")
+        with open(os.path.join(DATA, "roster-sample-utf8bom.csv"), "rb") as f:
+            roster = f.read()
+        body, ctype = multipart({"csrf": town.csrf, "org": "110118001"},
+                                {"file": ("roster.csv", roster)})
+        acked, uploads, others = [], [], []
+        lock, stop = threading.Lock(), threading.Event()
+
+        def answered(r, ok, into):
+            """Keeps r's fate; False once the server is gone."""
+            with lock:
+                if r.status == ok:
+                    into.append(r)
+                elif r.status != 0:
+                    others.append((r.status, r.body))
+            return r.status != 0
+
+        def joins(base):
+            i = base
+            while not stop.is_set():
+                try:
+                    r = s.join(tok, i)
+                except OSError:
+                    return
+                if not answered(r, 201, acked):
+                    return
+                i += 6
+
+        def uploads_():
+            while not stop.is_set():
+                try:
+                    r = s.request("POST", "/console/import", raw=body,
+                                  headers={"Content-Type": ctype, "Cookie": town.cookie})
+                except OSError:
+                    return
+                if not answered(r, 200, uploads):
+                    return
+
+        threads = [threading.Thread(target=joins, args=(700000 + k,)) for k in range(6)]
+        threads += [threading.Thread(target=uploads_) for _ in range(2)]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 120
+        while (len(acked) < 30 or not uploads) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        s.proc.send_signal(signal.SIGTERM)
+        code = s.proc.wait(60)
+        stop.set()
+        for t in threads:
+            t.join()
+        s.proc = None
+        self.assertEqual(code, 0, s.read_log()[-2000:])
+        self.assertGreaterEqual(len(acked), 30)
+        self.assertTrue(uploads)
+        # Anything else was refused for the shutdown (the console's form
+        # on a page, the API in JSON), never failed.
+        def shutting_down(status, body):
+            if status != 503:
+                return False
+            if body.startswith(b"{"):
+                return json.loads(body)["error"]["code"] == "shutting_down"
+            return "服务正在停止" in body.decode("utf-8")
+        self.assertEqual([o for o in others if not shutting_down(*o)], [])
+        s.start()
+        ids = {r.json["application_id"] for r in acked}
+        got = {row[0] for row in s.query("SELECT id FROM applications WHERE name LIKE '职工7%'")}
+        self.assertEqual(ids - got, set(), "acknowledged but lost")
 
 
 if __name__ == "__main__":
