@@ -30,6 +30,8 @@
 #include "store/store.h"
 
 #define MAX_SEGS 12
+/* How long a stopping server waits for answers still being sent. */
+#define STOP_DRAIN_S 5
 /* Each connection's memory pool in libmicrohttpd (headers, URL, read and
  * write buffers; bodies are copied out as they arrive).  The library
  * zeroes the pool between requests: 32 KiB (its default) cost a few per
@@ -50,8 +52,11 @@ struct http_server {
     struct metrics *metrics;
     struct route_segs *segs;        /* one per route, pre-split */
 
-    bool stopping;                  /* http_stop has begun (atomic) */
-    unsigned long parked;           /* connections parked now (atomic) */
+    /* For http_stop (all atomic). */
+    bool stopping;                  /* http_stop has begun */
+    unsigned long parked;           /* connections parked now */
+    unsigned long resuming;         /* http_resume calls under way */
+    unsigned long live;             /* requests begun and not yet completed */
 };
 
 static const char CSP_PAGE[] =
@@ -347,7 +352,13 @@ void http_park(struct req *r, void (*start)(struct req *r), void (*then)(struct 
 
 void http_resume(struct req *r)
 {
-    MHD_resume_connection(r->conn);
+    /* MHD may answer r, and http_stop see no parked connection, before
+     * MHD_resume_connection returns (it wakes the MHD thread last): the
+     * daemon must outlive the call. */
+    struct http_server *s = r->srv;
+    __atomic_add_fetch(&s->resuming, 1, __ATOMIC_SEQ_CST);
+    MHD_resume_connection(r->conn);         /* r may be gone from here on */
+    __atomic_sub_fetch(&s->resuming, 1, __ATOMIC_SEQ_CST);
 }
 
 /* After r was given work to park for (r->park_start): suspends the
@@ -453,6 +464,7 @@ static struct req *req_new(struct http_server *s, struct MHD_Connection *c,
                            const char *url, const char *method)
 {
     struct req *r = xcalloc(1, sizeof *r);
+    __atomic_add_fetch(&s->live, 1, __ATOMIC_SEQ_CST);
     r->conn = c;
     r->srv = s;
     r->start_ns = ub_mono_ns();
@@ -570,6 +582,7 @@ static void on_complete(void *cls, struct MHD_Connection *c, void **state,
     arena_free(&r->arena);
     free(r);
     *state = NULL;
+    __atomic_sub_fetch(&s->live, 1, __ATOMIC_SEQ_CST);
 }
 
 /* ---- Start and stop ---------------------------------------------------- */
@@ -672,13 +685,20 @@ void http_stop(struct http_server *s)
     /* New requests and new parking are refused; every parked request is
      * resumed first (whatever resumes it, an upload's thread or the
      * store's writer, is still running): no connection may be suspended
-     * when the daemon stops. */
+     * when the daemon stops.  Then the answers are let go out: a request
+     * is complete once its answer was sent or its client left (an idle
+     * connection holds none); a client slow to send its body or to read
+     * its answer is waited for STOP_DRAIN_S at most. */
     __atomic_store_n(&s->stopping, true, __ATOMIC_SEQ_CST);
     MHD_socket listener = MHD_quiesce_daemon(s->d);
-    while (__atomic_load_n(&s->parked, __ATOMIC_SEQ_CST) > 0) {
-        struct timespec ms = {0, 1000000};
+    struct timespec ms = {0, 1000000};
+    while (__atomic_load_n(&s->parked, __ATOMIC_SEQ_CST) > 0)
         nanosleep(&ms, NULL);
-    }
+    uint64_t until = ub_mono_ns() + STOP_DRAIN_S * 1000000000ull;
+    while (__atomic_load_n(&s->live, __ATOMIC_SEQ_CST) > 0 && ub_mono_ns() < until)
+        nanosleep(&ms, NULL);
+    while (__atomic_load_n(&s->resuming, __ATOMIC_SEQ_CST) > 0)
+        nanosleep(&ms, NULL);
     MHD_stop_daemon(s->d);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);        /* quiesce handed it to us */

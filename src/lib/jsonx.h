@@ -22,7 +22,8 @@ json_int_t json_int_at(const json_t *obj, const char *a, const char *b);
  * to be thrown away.  Each call writes one value, after key (inside an
  * object) or with key NULL (inside an array, or at the top); the comma
  * before it is written when the text so far needs one.  Strings are
- * UTF-8; the caller closes what it opens.
+ * UTF-8 (a byte that is not part of a well-formed character is written as
+ * U+FFFD); the caller closes what it opens.
  */
 void jw_open(struct buf *b, const char *key, char bracket);   /* '[' or '{' */
 void jw_close(struct buf *b, char bracket);                   /* ']' or '}' */

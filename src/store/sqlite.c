@@ -75,9 +75,12 @@ static void configure_once(void)
 /* The WAL file is cut back to this size when it starts over: a little
  * more than a restart's worth, so that in the usual cycle it is reused as
  * it is, and only a WAL that a long read made grow shrinks. */
-#define WAL_KEEP_BYTES 75497472
-#define WAL_KEEP_TEXT "75497472"
-_Static_assert(WAL_KEEP_BYTES > RESTART_PAGES * 4120LL, "the usual WAL is kept whole");
+#define WAL_KEEP_BYTES 83886080
+#define STR_(x) #x
+#define STR(x) STR_(x)
+/* With 4 KiB pages (SQLite's default, the schema's) and a restart that
+ * comes a little late (the checkpointer runs beside the writer). */
+_Static_assert(WAL_KEEP_BYTES > (RESTART_PAGES + 2048) * 4120LL, "the usual WAL is kept whole");
 
 struct sqlite_file *sqlite_file_new(const char *path)
 {
@@ -163,14 +166,32 @@ static void *syncer(void *arg)
 }
 
 /* The restart's busy handler: polls often (the writer lock is free only
- * between two batches, for moments) and gives up after RESTART_WAIT_MS
- * for each lock it waits for. */
+ * between two batches, for moments) until the deadline at *arg (all the
+ * locks the restart waits for share it). */
 static int restart_busy(void *arg, int count)
 {
-    (void)arg;
-    if (count >= RESTART_WAIT_MS * 10)
+    (void)count;
+    if (ub_mono_ns() >= *(uint64_t *)arg)
         return 0;
     usleep(100);
+    return 1;
+}
+
+/* Every connection's busy handler: a short wait (a restart holding the
+ * WAL for a few milliseconds) is noticed within a tenth of a millisecond,
+ * a long one (another process's transaction) by steps of a millisecond,
+ * for BUSY_WAIT_MS at most. */
+#define BUSY_WAIT_MS 10000
+static int busy_wait(void *arg, int count)
+{
+    (void)arg;
+    if (count < 100) {
+        usleep(100);
+        return 1;
+    }
+    if (count >= 100 + BUSY_WAIT_MS)
+        return 0;
+    usleep(1000);
     return 1;
 }
 
@@ -185,6 +206,8 @@ static void *checkpointer(void *arg)
             break;
         f->ckpt_wanted = false;
         int pages = f->wal_pages;
+        if (pages < RESTART_PAGES)
+            f->restart_at = RESTART_PAGES;  /* it started over meanwhile */
         bool restart = pages >= f->restart_at;
         pthread_mutex_unlock(&f->sync_lock);
         /* PASSIVE: copies what no reader still needs, never waits, and
@@ -195,7 +218,8 @@ static void *checkpointer(void *arg)
          * again (see RESTART_PAGES). */
         int rc;
         if (restart) {
-            sqlite3_busy_handler(f->ckpt_h, restart_busy, NULL);
+            uint64_t deadline = ub_mono_ns() + RESTART_WAIT_MS * 1000000ull;
+            sqlite3_busy_handler(f->ckpt_h, restart_busy, &deadline);
             rc = sqlite3_wal_checkpoint_v2(f->ckpt_h, NULL, SQLITE_CHECKPOINT_RESTART, NULL,
                                            NULL);
             sqlite3_busy_handler(f->ckpt_h, NULL, NULL);
@@ -661,7 +685,7 @@ struct db *sqlite_open(struct sqlite_file *f, bool create, char *err, size_t err
         sqlite3_close(h);
         return NULL;
     }
-    sqlite3_busy_timeout(h, 10000);
+    sqlite3_busy_handler(h, busy_wait, NULL);
     sqlite3_extended_result_codes(h, 1);
     static const char pragmas[] =
         "PRAGMA journal_mode=WAL;"
@@ -671,7 +695,7 @@ struct db *sqlite_open(struct sqlite_file *f, bool create, char *err, size_t err
         "PRAGMA recursive_triggers=ON;"
         "PRAGMA temp_store=MEMORY;"
         /* See WAL_KEEP_BYTES. */
-        "PRAGMA journal_size_limit=" WAL_KEEP_TEXT ";"
+        "PRAGMA journal_size_limit=" STR(WAL_KEEP_BYTES) ";"
         "PRAGMA cache_size=-16000;";
     char *msg = NULL;
     if (sqlite3_exec(h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {

@@ -342,6 +342,9 @@ static void test_json_writer(void **state)
     jw_str(&b, "text", awkward);
     jw_str(&b, "null", NULL);
     jw_str(&b, "empty", "");
+    /* Cut in the middle of 工 (e5 b7 a5), and a lone continuation byte. */
+    jw_str(&b, "cut", "a\xe5\xb7");
+    jw_str(&b, "stray", "\x80" "b");
     jw_hex(&b, "hex", bytes, sizeof bytes);
     jw_open(&b, "list", '[');
     jw_close(&b, ']');
@@ -361,7 +364,7 @@ static void test_json_writer(void **state)
     assert_non_null(j);
     assert_int_equal(json_array_size(j), 4);
     json_t *o = json_array_get(j, 0);
-    assert_int_equal(json_object_size(o), 11);
+    assert_int_equal(json_object_size(o), 13);
     assert_int_equal(json_integer_value(json_object_get(o, "id")), 42);
     assert_true(json_integer_value(json_object_get(o, "min")) == INT64_MIN);
     assert_true(json_integer_value(json_object_get(o, "max")) == INT64_MAX);
@@ -370,6 +373,8 @@ static void test_json_writer(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "text")), awkward);
     assert_true(json_is_null(json_object_get(o, "null")));
     assert_string_equal(json_string_value(json_object_get(o, "empty")), "");
+    assert_string_equal(json_string_value(json_object_get(o, "cut")), "a\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(json_string_value(json_object_get(o, "stray")), "\xef\xbf\xbd" "b");
     assert_string_equal(json_string_value(json_object_get(o, "hex")), "007fabff");
     assert_int_equal(json_array_size(json_object_get(o, "list")), 0);
     assert_string_equal(json_string_value(json_object_get(json_object_get(o, "obj"), "a:b")),
