@@ -7,8 +7,8 @@
 --
 -- The requests of SECONDS at up to 25,000 a second per thread are made in
 -- init, before wrk starts its clock (beyond them each is made when sent):
--- made one by one, as they are sent, they cost wrk more CPU per request
--- than the server's whole HTTP work, on the same two cores.
+-- made one by one as they were sent, wrk took about 19 µs of CPU per join
+-- (perf), more than the server's whole HTTP work, on the same two cores.
 
 local weights = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 local checks = "10X98765432"

@@ -23,6 +23,8 @@ json_int_t json_int_at(const json_t *obj, const char *a, const char *b)
 
 /* ---- The writer ---------------------------------------------------------- */
 
+static const char hex_digits[] = "0123456789abcdef";
+
 /* A comma, unless the text so far ends where a value needs none. */
 static void sep(struct buf *b)
 {
@@ -60,7 +62,6 @@ static size_t utf8_seq(const unsigned char *p)
  * every parser takes. */
 static void quoted(struct buf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
     buf_putc(b, '"');
     const unsigned char *p = (const unsigned char *)s, *run = p;
     while (*p) {
@@ -81,7 +82,7 @@ static void quoted(struct buf *b, const char *s)
             char esc[2] = {'\\', (char)c};
             buf_append(b, esc, 2);
         } else {
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            char esc[6] = {'\\', 'u', '0', '0', hex_digits[c >> 4], hex_digits[c & 15]};
             buf_append(b, esc, 6);
         }
         run = ++p;
@@ -138,15 +139,14 @@ void jw_id(struct buf *b, const char *key, int64_t id)
 
 void jw_hex(struct buf *b, const char *key, const void *p, size_t n)
 {
-    static const char digits[] = "0123456789abcdef";
     lead(b, key);
     buf_grow(b, 2 * n + 2);
     char *o = b->data + b->len;
     const unsigned char *s = p;
     *o++ = '"';
     for (size_t i = 0; i < n; i++) {
-        *o++ = digits[s[i] >> 4];
-        *o++ = digits[s[i] & 15];
+        *o++ = hex_digits[s[i] >> 4];
+        *o++ = hex_digits[s[i] & 15];
     }
     *o++ = '"';
     b->len = (size_t)(o - b->data);

@@ -54,16 +54,6 @@ bool store_sqlite(struct db *db)
     return strcmp(db_backend(db), "sqlite") == 0;
 }
 
-void store_hex(const unsigned char *p, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = 0;
-}
-
 void store_blob(struct db_stmt *st, int col, unsigned char *dst, size_t cap, size_t *len)
 {
     size_t n;

@@ -34,9 +34,6 @@ struct member_rec;
 int store_member_rows(struct db_stmt *st, void (*read)(struct db_stmt *, struct member_rec *),
                       int (*cb)(void *ud, const struct member_rec *m), void *ud);
 
-/* Writes the n bytes at p as lowercase hex (2n characters and a NUL). */
-void store_hex(const unsigned char *p, size_t n, char *out);
-
 /* Maps a db_step result for a single-row lookup: DB_ROW -> DB_OK,
  * DB_DONE -> DB_NOTFOUND, errors unchanged. */
 int store_one(int step_rc);

@@ -15,10 +15,10 @@ typedef struct db *(*writer_reopen)(void *ud);
 /* Starts n writer threads, one on each of dbs[0..n-1], which the writer
  * then owns (closed by writer_stop), running at most batch_max jobs one
  * by one (each in a savepoint) in one transaction; jobs run as sets
- * (store_job.run_set) do not count.  A writer whose connection is no longer healthy (the
- * database server restarted) replaces it through reopen(ud) before its
- * next batch.  Returns NULL if a thread cannot start (the connections are
- * then still the caller's). */
+ * (store_job.run_set) do not count.  A writer whose connection is no
+ * longer healthy (the database server restarted) replaces it through
+ * reopen(ud) before its next batch.  Returns NULL if a thread cannot start
+ * (the connections are then still the caller's). */
 struct writer *writer_start(struct db *const *dbs, size_t n, size_t batch_max,
                             writer_reopen reopen, void *ud);
 /* Queues j for the next batch. */
