@@ -330,6 +330,15 @@ static void dispatch(struct req *r)
         reply_error(r, 500, "internal_error", "服务器内部错误");
 }
 
+/* Hands r's database connection, if it holds one, back to the pool. */
+static void release_db(struct req *r)
+{
+    if (r->db) {
+        store_release(r->srv->cfg.store, r->db);
+        r->db = NULL;
+    }
+}
+
 /* ---- Parking ----------------------------------------------------------- */
 
 /*
@@ -367,10 +376,7 @@ void http_resume(struct req *r)
  * answered 503 and false returned. */
 static bool park(struct http_server *s, struct req *r)
 {
-    if (r->db) {
-        store_release(s->cfg.store, r->db);
-        r->db = NULL;
-    }
+    release_db(r);
     void (*start)(struct req *) = r->park_start;
     r->park_start = NULL;
     /* Counted before stopping is read, as http_stop sets stopping before
@@ -392,10 +398,7 @@ static bool park(struct http_server *s, struct req *r)
 static void upload_run(struct req *r)
 {
     dispatch(r);
-    if (r->db) {
-        store_release(r->srv->cfg.store, r->db);
-        r->db = NULL;
-    }
+    release_db(r);
     http_resume(r);                 /* r may be gone from here on */
 }
 
@@ -511,10 +514,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
              * to the pool while the body arrives. */
             assert(r->route->flags & ROUTE_AUTH);
             int rc = staff_or_reply(r);
-            if (r->db) {
-                store_release(s->cfg.store, r->db);
-                r->db = NULL;
-            }
+            release_db(r);
             if (rc)
                 return send_response(r);
         }
@@ -539,10 +539,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         then(r);
         if (!r->status)
             reply_error(r, 500, "internal_error", "服务器内部错误");
-        if (r->db) {
-            store_release(s->cfg.store, r->db);
-            r->db = NULL;
-        }
+        release_db(r);
         return send_response(r);
     }
     if (r->status)          /* already answered (oversized body) */
@@ -555,10 +552,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     /* Hand the connection back now, not when the client has read the
      * answer: the pool then never needs more connections than threads. */
-    if (r->db) {
-        store_release(s->cfg.store, r->db);
-        r->db = NULL;
-    }
+    release_db(r);
     return send_response(r);
 }
 
@@ -575,8 +569,7 @@ static void on_complete(void *cls, struct MHD_Connection *c, void **state,
         __atomic_sub_fetch(&s->parked, 1, __ATOMIC_SEQ_CST);
     if (!r->observed)           /* the client left before an answer */
         metrics_observe(s->metrics, r->route_index, 499, ub_mono_ns() - r->start_ns);
-    if (r->db)
-        store_release(s->cfg.store, r->db);
+    release_db(r);
     buf_free(&r->body);
     buf_free(&r->out);
     arena_free(&r->arena);
