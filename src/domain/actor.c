@@ -3,6 +3,7 @@
  */
 #include "domain/actor.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const role_names[] = {"admin", "federation", "union", "viewer"};
@@ -32,6 +33,14 @@ void actor_cli(struct actor *a)
     ub_strlcpy(a->login, "cli", sizeof a->login);
     a->role = ROLE_ADMIN;
     ub_strlcpy(a->addr, "cli", sizeof a->addr);
+}
+
+void actor_public(struct actor *a, const char *kind, const char *who, const char *addr)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->login, sizeof a->login, "%s:%s", kind, who);
+    a->role = ROLE_NONE;
+    ub_strlcpy(a->addr, addr ? addr : "", sizeof a->addr);
 }
 
 bool actor_covers(const struct actor *a, const char *path)

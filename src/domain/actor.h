@@ -46,6 +46,11 @@ const char *role_label(enum role r);
 /* Fills a for the command line: admin over the whole tree. */
 void actor_cli(struct actor *a);
 
+/* Fills a for someone who is not staff, as the audit log names them:
+ * login "KIND:WHO" ("worker:<masked ID>" joining, "member:<number>"),
+ * no role, from addr (NULL: unknown). */
+void actor_public(struct actor *a, const char *kind, const char *who, const char *addr);
+
 /* Returns true if the org at `path` lies in a's subtree. */
 bool actor_covers(const struct actor *a, const char *path);
 

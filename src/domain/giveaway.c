@@ -363,15 +363,12 @@ static int claim_units(struct db *db, struct claim_set *s, int64_t gid)
             struct giveaway_claim_req *q = s->q[s->cand[i]];
             memcpy(q->code, codes[i], sizeof q->code);
             struct actor w;
-            memset(&w, 0, sizeof w);
-            snprintf(w.login, sizeof w.login, "member:%s", m->member_no);
-            w.role = ROLE_NONE;
-            ub_strlcpy(w.addr, q->addr ? q->addr : "", sizeof w.addr);
+            actor_public(&w, "member", m->member_no, q->addr);
             audit_entry(&audit[na++], &w, "giveaway.claim", "giveaway", sid, m->org_id,
                         json_pack("{s:s, s:I}", "member_no", m->member_no, "number",
                                   (json_int_t)numbers[i]));
         }
-        rc = store_audit_insert_many(db, audit, na);
+        rc = na ? store_audit_insert_many(db, audit, na) : DB_OK;
         for (size_t i = 0; i < na; i++)
             free((char *)audit[i].detail);
         if (rc == DB_OK)

@@ -109,14 +109,6 @@ static int kept_answer(struct db *db, const struct vault *v, const char *key,
     return 1;
 }
 
-static void worker_actor(struct actor *w, const char *addr, const char *mask)
-{
-    memset(w, 0, sizeof *w);
-    snprintf(w->login, sizeof w->login, "worker:%s", mask);
-    w->role = ROLE_NONE;
-    ub_strlcpy(w->addr, addr ? addr : "", sizeof w->addr);
-}
-
 int join_prepare(const struct vault *v, const char *token, const struct join_input *in,
                  const char *addr, const char *idem_key, int rate_limit,
                  struct join_prep *p)
@@ -310,7 +302,7 @@ static int join_record(struct db *db, const struct vault *v, struct join_req **q
                 continue;
             }
             struct actor w;
-            worker_actor(&w, q[i]->prep.addr, apps[i]->p.id_mask);
+            actor_public(&w, "worker", apps[i]->p.id_mask, q[i]->prep.addr);
             char sid[24];
             snprintf(sid, sizeof sid, "%lld", (long long)apps[i]->id);
             audit_entry(&audit[na++], &w, "application.submit", "application", sid,
@@ -328,7 +320,7 @@ static int join_record(struct db *db, const struct vault *v, struct join_req **q
                 continue;
             struct member_rec m;
             struct actor w;
-            worker_actor(&w, q[i]->prep.addr, apps[i]->p.id_mask);
+            actor_public(&w, "worker", apps[i]->p.id_mask, q[i]->prep.addr);
             char sid[24];
             snprintf(sid, sizeof sid, "%lld", (long long)apps[i]->id);
             rc = member_from_application(db, apps[i], &m);

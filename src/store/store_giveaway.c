@@ -317,7 +317,7 @@ int store_giveaway_claims_insert(struct db *db, int64_t gid, struct claim_row *r
     /* In member order: two transactions claiming for the same members (a
      * double tap that reached two processes) then wait for each other in
      * one order, never in a cycle. */
-    const struct claim_row **by_member = xmalloc(n * sizeof *by_member);
+    struct claim_row **by_member = xmalloc(n * sizeof *by_member);
     for (size_t i = 0; i < n; i++)
         by_member[i] = &rows[i];
     qsort(by_member, n, sizeof *by_member, cmp_member);
@@ -332,7 +332,6 @@ int store_giveaway_claims_insert(struct db *db, int64_t gid, struct claim_row *r
         jw_close(&list, '}');
     }
     jw_close(&list, ']');
-    free(by_member);
     struct db_stmt *st = db_run(db,
         "INSERT INTO giveaway_claims (giveaway_id, member_id, number, pickup_code, claimed_at, "
         "district_id) SELECT $1, x.m, x.n, x.c, $2, "
@@ -346,12 +345,13 @@ int store_giveaway_claims_insert(struct db *db, int64_t gid, struct claim_row *r
         int64_t id = db_i64(st, 0);
         /* Rows usually come back in the order given: a cursor finds them. */
         for (size_t k = 0; k < n; k++, at = (at + 1) % n)
-            if (rows[at].member_id == id && !rows[at].inserted) {
-                rows[at].inserted = true;
+            if (by_member[at]->member_id == id && !by_member[at]->inserted) {
+                by_member[at]->inserted = true;
                 break;
             }
     }
     db_done(st);
+    free(by_member);
     buf_free(&list);
     return rc == DB_DONE ? DB_OK : rc;
 }

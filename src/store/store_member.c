@@ -141,11 +141,17 @@ static void read_application(struct db_stmt *st, struct application_rec *a)
     read_person(st, 16, &a->p);
 }
 
-/* Sorts applications by ID digest (see store_applications_insert). */
+/* An application and its place in the caller's list, sorted by ID digest
+ * (see store_applications_insert). */
+struct app_at {
+    struct application_rec *a;
+    size_t at;
+};
+
 static int cmp_id_hash(const void *x, const void *y)
 {
-    return memcmp((*(struct application_rec *const *)x)->p.id_hash,
-                  (*(struct application_rec *const *)y)->p.id_hash, PERSON_DIGEST_BYTES);
+    return memcmp(((const struct app_at *)x)->a->p.id_hash,
+                  ((const struct app_at *)y)->a->p.id_hash, PERSON_DIGEST_BYTES);
 }
 
 int store_applications_insert(struct db *db, struct application_rec **apps, size_t n,
@@ -185,14 +191,15 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
     }
     /* In ID digest order: two transactions inserting the same people wait
      * for each other in one order, never in a cycle. */
-    struct application_rec **sorted = xmalloc(n * sizeof *sorted);
-    memcpy(sorted, apps, n * sizeof *sorted);
+    struct app_at *sorted = xmalloc(n * sizeof *sorted);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = (struct app_at){apps[i], i};
     qsort(sorted, n, sizeof *sorted, cmp_id_hash);
     struct buf list;
     buf_init(&list);
     jw_open(&list, NULL, '[');
     for (size_t i = 0; i < n; i++) {
-        const struct application_rec *a = sorted[i];
+        const struct application_rec *a = sorted[i].a;
         const struct person_rec *p = &a->p;
         jw_open(&list, NULL, '{');
         jw_int(&list, "org_id", a->org_id);
@@ -219,7 +226,6 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
         jw_close(&list, '}');
     }
     jw_close(&list, ']');
-    free(sorted);
     struct db_stmt *st = db_run(db,
         "INSERT INTO applications (org_id, source_org_id, source_event_id, status, channel, "
         "name, id_hash, id_enc, id_mask, phone_hash, phone_enc, phone_mask, gender, "
@@ -245,15 +251,18 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
         size_t len;
         const void *h = db_blob(st, 1, &len);
         /* A cursor finds each row: they come back near the order given. */
-        for (size_t k = 0; h && len == PERSON_DIGEST_BYTES && k < n; k++, at = (at + 1) % n)
-            if (!inserted[at] && memcmp(apps[at]->p.id_hash, h, len) == 0) {
-                inserted[at] = true;
-                apps[at]->id = db_i64(st, 0);
-                apps[at]->created_at = now;
+        for (size_t k = 0; h && len == PERSON_DIGEST_BYTES && k < n; k++, at = (at + 1) % n) {
+            struct app_at *s = &sorted[at];
+            if (!inserted[s->at] && memcmp(s->a->p.id_hash, h, len) == 0) {
+                inserted[s->at] = true;
+                s->a->id = db_i64(st, 0);
+                s->a->created_at = now;
                 break;
             }
+        }
     }
     db_done(st);
+    free(sorted);
     buf_free(&list);
     return rc == DB_DONE ? DB_OK : rc;
 }
