@@ -1269,14 +1269,14 @@ static int64_t add_member(struct db *db, int64_t org_id, int k, char tok[CRYPTO_
     return m.id;
 }
 
-static int64_t add_giveaway(struct db *db, int64_t org_id, int64_t stock)
+static int64_t add_giveaway(struct db *db, int64_t org_id, int64_t stock, int64_t stripes)
 {
     struct giveaway_rec g;
     memset(&g, 0, sizeof g);
     snprintf(g.name, sizeof g.name, "礼包");
     g.org_id = org_id;
     g.stock = stock;
-    g.stripes = 1;
+    g.stripes = stripes;
     g.closes_at = ub_now() + 3600;
     assert_int_equal(store_giveaway_insert(db, &g, 0), DB_OK);
     return g.id;
@@ -1284,9 +1284,10 @@ static int64_t add_giveaway(struct db *db, int64_t org_id, int64_t stock)
 
 /* Claims for tokens toks[0..n-1] of giveaway gid as one set. */
 static void claim_set(struct db *db, struct giveaway_cache *c, int64_t gid,
-                      char (*const *toks), size_t n, struct giveaway_claim_req *q)
+                      char *const *toks, size_t n, struct giveaway_claim_req *q)
 {
     struct giveaway_claim_req *p[8];
+    assert_true(n <= 8);
     for (size_t i = 0; i < n; i++) {
         q[i] = (struct giveaway_claim_req){.token = toks[i], .gid = gid, .addr = "127.0.0.1"};
         p[i] = &q[i];
@@ -1310,7 +1311,7 @@ static void test_giveaway_claim_sets(void **state)
     struct giveaway_claim_req q[4];
 
     /* One unit: A wins it; B and B's double tap both find it gone. */
-    int64_t one = add_giveaway(f->db, o.id, 1);
+    int64_t one = add_giveaway(f->db, o.id, 1, 1);
     char *set1[] = {a, b, b};
     claim_set(f->db, c, one, set1, 3, q);
     assert_int_equal(q[0].status, 0);
@@ -1325,7 +1326,7 @@ static void test_giveaway_claim_sets(void **state)
     assert_non_null(strstr(q[2].err.msg, q[0].code));
 
     /* Two units: B's double tap claims once, the repeat is told B's code. */
-    int64_t two = add_giveaway(f->db, o.id, 2);
+    int64_t two = add_giveaway(f->db, o.id, 2, 1);
     char *set3[] = {b, b, a};
     claim_set(f->db, c, two, set3, 3, q);
     assert_int_equal(q[0].status, 0);
@@ -1336,7 +1337,7 @@ static void test_giveaway_claim_sets(void **state)
 
     /* A set undone (its batch did not commit) gives its unit back, and
      * its "sold out" is not remembered: the next claim gets the unit. */
-    int64_t three = add_giveaway(f->db, o.id, 1);
+    int64_t three = add_giveaway(f->db, o.id, 1, 1);
     assert_int_equal(db_begin(f->db), DB_OK);
     f->db->nested = true;
     char *set4[] = {a, b};
@@ -1348,6 +1349,45 @@ static void test_giveaway_claim_sets(void **state)
     char *set5[] = {b};
     claim_set(f->db, c, three, set5, 1, q);
     assert_int_equal(q[0].status, 0);
+
+    /* Stock in two stripes, one set wanting more than a stripe holds:
+     * every unit goes, each once, and the rest are told sold out. */
+    char d[CRYPTO_TOKEN_LEN + 1], e[CRYPTO_TOKEN_LEN + 1], g[CRYPTO_TOKEN_LEN + 1];
+    add_member(f->db, o.id, 3, d);
+    add_member(f->db, o.id, 4, e);
+    add_member(f->db, o.id, 5, g);
+    int64_t striped = add_giveaway(f->db, o.id, 4, 2);
+    char *set6[] = {a, b, d, e, g};
+    struct giveaway_claim_req q5[5];
+    claim_set(f->db, c, striped, set6, 5, q5);
+    int won = 0;
+    for (int i = 0; i < 5; i++) {
+        if (q5[i].status == 0) {
+            won++;
+            for (int k = 0; k < i; k++)
+                assert_string_not_equal(q5[i].code, q5[k].code);
+        } else {
+            assert_string_equal(q5[i].err.code, "sold_out");
+        }
+    }
+    assert_int_equal(won, 4);
+
+    /* The cache learns "sold out" only from a settled answer that says
+     * so; from then on a claim is told so without its unit. */
+    int64_t settled = add_giveaway(f->db, o.id, 3, 1);
+    char *set7[] = {a};
+    claim_set(f->db, c, settled, set7, 1, q);
+    assert_int_equal(q[0].status, 0);
+    struct ub_err other = {.kind = UB_ECONFLICT, .code = "already_claimed"};
+    giveaway_claim_settled(c, settled, 409, &other);
+    char *set8[] = {b};
+    claim_set(f->db, c, settled, set8, 1, q);
+    assert_int_equal(q[0].status, 0);
+    struct ub_err gone = {.kind = UB_EGONE, .code = "sold_out"};
+    giveaway_claim_settled(c, settled, 410, &gone);
+    char *set9[] = {d};
+    claim_set(f->db, c, settled, set9, 1, q);
+    assert_string_equal(q[0].err.code, "sold_out");
     giveaway_cache_free(c);
 }
 
