@@ -21,7 +21,9 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -615,37 +617,71 @@ static void test_batch_writer_sets(void **state)
     }
 }
 
+/* The checkpoint sequence number in a WAL's header: SQLite adds one each
+ * time a writer starts the WAL over from its beginning. */
+static uint32_t wal_sequence(const char *wal)
+{
+    unsigned char h[16] = {0};
+    int fd = open(wal, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, h, sizeof h, 0), (ssize_t)sizeof h);
+    close(fd);
+    return (uint32_t)h[12] << 24 | (uint32_t)h[13] << 16 | (uint32_t)h[14] << 8 | h[15];
+}
+
 /* Under group commit the checkpointer copies the WAL into the database
- * while the server runs: after a few thousand pages of commits the
- * database file itself has grown (it once stayed at its first size, the
- * WAL growing without end, until the server stopped). */
+ * while the server runs, and starts the WAL over once it is long: writes
+ * without a pause leave the WAL neither uncopied (it once stayed so until
+ * the server stopped) nor growing without end.  A database of 512-byte
+ * pages, so that the thresholds (sqlite.c: a checkpoint every 4,096 pages,
+ * a restart from 16,384) come after a few MiB: 800 commits of 50 pages. */
 static void test_group_commit_checkpoints(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(store_group_commit(f->s), 0);
-    char path[128];
-    snprintf(path, sizeof path, "%s/ub.db", f->dir);
-    struct stat st0;
+    char path[128], wal[140], url[140], err[256];
+    snprintf(path, sizeof path, "%s/small.db", f->dir);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "PRAGMA page_size = 512; CREATE TABLE ckpt (b BLOB)", NULL,
+                                  NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    struct store *s = store_open(url, false, err, sizeof err);
+    assert_non_null(s);
+    assert_int_equal(store_group_commit(s), 0);
+    struct db *db = store_acquire(s);
+    assert_non_null(db);
+    struct stat st0, st;
     assert_int_equal(stat(path, &st0), 0);
-    assert_int_equal(db_exec_script(f->db, "CREATE TABLE ckpt (b BLOB)"), DB_OK);
-    /* 40 commits of 100 rows of 3 KiB: about 4,000 pages through the WAL. */
-    for (int i = 0; i < 40; i++) {
-        assert_int_equal(db_begin(f->db), DB_OK);
-        for (int r = 0; r < 100; r++)
-            assert_int_equal(db_exec_stmt(f->db, "INSERT INTO ckpt VALUES (zeroblob(3072))", ""),
+    uint32_t seq = 0;
+    int restarts = -1;
+    for (int i = 0; i < 800; i++) {
+        assert_int_equal(db_begin(db), DB_OK);
+        for (int r = 0; r < 50; r++)
+            assert_int_equal(db_exec_stmt(db, "INSERT INTO ckpt VALUES (zeroblob(400))", ""),
                              DB_OK);
-        assert_int_equal(db_commit(f->db), DB_OK);
+        assert_int_equal(db_commit(db), DB_OK);
+        uint32_t now = wal_sequence(wal);
+        restarts += restarts < 0 || now != seq;
+        seq = now;
     }
+    /* 40,000 pages went through the WAL (21 MiB of frames); started over,
+     * it holds a restart's worth and what came while it was made. */
+    assert_true(restarts >= 1);
+    assert_int_equal(stat(wal, &st), 0);
+    assert_true(st.st_size < 30000 * (512 + 24));
     /* The checkpointer works on its own thread: wait for it, up to a
      * minute (a bound for a slow machine, not a measurement). */
-    struct stat st;
     for (int i = 0; i < 600; i++) {
         assert_int_equal(stat(path, &st), 0);
-        if (st.st_size >= st0.st_size + 8 * 1024 * 1024)
+        if (st.st_size >= st0.st_size + 40000 * 512 / 2)
             break;
         usleep(100 * 1000);
     }
-    assert_true(st.st_size >= st0.st_size + 8 * 1024 * 1024);
+    assert_true(st.st_size >= st0.st_size + 40000 * 512 / 2);
+    store_release(s, db);
+    store_close(s);
 }
 
 /* ---- org tree ---------------------------------------------------------- */
