@@ -256,35 +256,28 @@ static void join_answered(struct join_req *q, const char *status, const char *me
 }
 
 /* The second half, for the routed joins q[0..n-1] at once: one read of
- * the people's standing, one insert of the applications, one of their
+ * who is a member already, one insert of the applications (which refuses
+ * a second pending one for a person, within the set too), one of their
  * audit entries; then, row by row, those an org approves at once and the
  * kept answer of a join with an Idempotency-Key.  Returns DB_OK or the
  * code that failed it all (then nothing it wrote is kept). */
 static int join_record(struct db *db, const struct vault *v, struct join_req **q, size_t n)
 {
     const unsigned char **hashes = xmalloc(n * sizeof *hashes);
-    bool *pending = xmalloc(n * sizeof *pending), *member = xmalloc(n * sizeof *member);
+    bool *member = xmalloc(n * sizeof *member);
     struct application_rec **apps = xmalloc(n * sizeof *apps);
     bool *inserted = xmalloc(n * sizeof *inserted);
     struct audit_rec *audit = xmalloc(n * sizeof *audit);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         hashes[i] = q[i]->prep.a.p.id_hash;
-    int rc = store_person_states(db, hashes, n, pending, member);
+    int rc = store_members_live(db, hashes, n, member);
     for (size_t i = 0; rc == DB_OK && i < n; i++) {
         if (member[i]) {
             refuse(q[i], UB_ECONFLICT, "already_member", "您已是工会会员，无需重复入会");
             continue;
         }
-        size_t d = 0;               /* the same person twice in the set */
-        while (d < k && memcmp(apps[d]->p.id_hash, hashes[i], PERSON_DIGEST_BYTES) != 0)
-            d++;
-        if (pending[i] || d < k) {
-            refuse(q[i], UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
-            continue;
-        }
         apps[k] = &q[i]->prep.a;
-        hashes[k] = hashes[i];
         q[k] = q[i];                /* the rest of q are done: refused */
         k++;
     }
@@ -357,7 +350,6 @@ static int join_record(struct db *db, const struct vault *v, struct join_req **q
     free(inserted);
     free(apps);
     free(member);
-    free(pending);
     free(hashes);
     return rc;
 }

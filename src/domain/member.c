@@ -203,8 +203,9 @@ int application_approve(struct db *db, const struct actor *a, int64_t id,
     }
     if (tx_begin(db, err))
         goto out;
-    bool pending, member;
-    int rc = store_person_state(db, app->p.id_hash, &pending, &member);
+    bool member;
+    const unsigned char *hash = app->p.id_hash;
+    int rc = store_members_live(db, &hash, 1, &member);
     if (rc == DB_OK && member) {
         db_rollback(db);
         ub_fail(err, UB_ECONFLICT, "already_member", "此人已是会员");

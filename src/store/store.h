@@ -347,12 +347,10 @@ int store_employer_union(struct db *db, const char *path, const char *uscc,
 int store_applications_insert(struct db *db, struct application_rec **apps, size_t n,
                               bool *inserted);
 int store_application_by_id(struct db *db, int64_t id, struct application_rec *out);
-/* Is there a pending application (or a live member) with this ID digest? */
-int store_person_state(struct db *db, const unsigned char id_hash[PERSON_DIGEST_BYTES],
-                       bool *pending, bool *member);
-/* The same for n people at once. */
-int store_person_states(struct db *db, const unsigned char *const *id_hashes, size_t n,
-                        bool *pending, bool *member);
+/* live[i]: whether the person with ID digest id_hashes[i] is a live member
+ * (active, or transferring). */
+int store_members_live(struct db *db, const unsigned char *const *id_hashes, size_t n,
+                       bool *live);
 /* Sets status, reason, decider and member for a pending application;
  * DB_NOTFOUND if it is no longer pending. */
 int store_application_decide(struct db *db, int64_t id, const char *status,

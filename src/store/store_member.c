@@ -150,8 +150,9 @@ struct app_at {
 
 static int cmp_id_hash(const void *x, const void *y)
 {
-    return memcmp(((const struct app_at *)x)->a->p.id_hash,
-                  ((const struct app_at *)y)->a->p.id_hash, PERSON_DIGEST_BYTES);
+    const struct app_at *a = x, *b = y;
+    int c = memcmp(a->a->p.id_hash, b->a->p.id_hash, PERSON_DIGEST_BYTES);
+    return c ? c : (a->at > b->at) - (a->at < b->at);
 }
 
 int store_applications_insert(struct db *db, struct application_rec **apps, size_t n,
@@ -190,7 +191,8 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
         return DB_OK;
     }
     /* In ID digest order: two transactions inserting the same people wait
-     * for each other in one order, never in a cycle. */
+     * for each other in one order, never in a cycle.  The same person
+     * twice: the first in the caller's order is inserted, as on SQLite. */
     struct app_at *sorted = xmalloc(n * sizeof *sorted);
     for (size_t i = 0; i < n; i++)
         sorted[i] = (struct app_at){apps[i], i};
@@ -277,37 +279,27 @@ int store_application_by_id(struct db *db, int64_t id, struct application_rec *o
     return rc;
 }
 
-int store_person_state(struct db *db, const unsigned char id_hash[PERSON_DIGEST_BYTES],
-                       bool *pending, bool *member)
+int store_members_live(struct db *db, const unsigned char *const *id_hashes, size_t n,
+                       bool *live)
 {
-    struct db_stmt *st = db_run(db,
-        "SELECT (SELECT count(*) FROM applications WHERE id_hash = $1 AND status = 'pending'), "
-        "(SELECT count(*) FROM members WHERE id_hash = $1 "
-        "AND status IN ('active', 'transferring'))", "b", id_hash, (size_t)PERSON_DIGEST_BYTES);
-    int rc = store_one(db_step(st));
-    if (rc == DB_OK) {
-        *pending = db_i64(st, 0) > 0;
-        *member = db_i64(st, 1) > 0;
-    }
-    db_done(st);
-    return rc;
-}
-
-int store_person_states(struct db *db, const unsigned char *const *id_hashes, size_t n,
-                        bool *pending, bool *member)
-{
+    memset(live, 0, n * sizeof *live);
     if (store_sqlite(db)) {
         for (size_t i = 0; i < n; i++) {
-            int rc = store_person_state(db, id_hashes[i], &pending[i], &member[i]);
+            struct db_stmt *st = db_run(db,
+                "SELECT count(*) FROM members WHERE id_hash = $1 "
+                "AND status IN ('active', 'transferring')", "b", id_hashes[i],
+                (size_t)PERSON_DIGEST_BYTES);
+            int rc = store_one(db_step(st));
+            if (rc == DB_OK)
+                live[i] = db_i64(st, 0) > 0;
+            db_done(st);
             if (rc != DB_OK)
                 return rc;
         }
         return DB_OK;
     }
-    /* Per person, index lookups: scalar subqueries, which the planner
+    /* Per person, an index lookup: a scalar subquery, which the planner
      * never turns into a hash of the whole table (as it did EXISTS). */
-    memset(pending, 0, n * sizeof *pending);
-    memset(member, 0, n * sizeof *member);
     struct buf list;
     buf_init(&list);
     jw_open(&list, NULL, '[');
@@ -315,17 +307,14 @@ int store_person_states(struct db *db, const unsigned char *const *id_hashes, si
         jw_hex(&list, NULL, id_hashes[i], PERSON_DIGEST_BYTES);
     jw_close(&list, ']');
     struct db_stmt *st = db_run(db,
-        "SELECT d.k, (SELECT count(*) FROM applications WHERE id_hash = decode(d.h, 'hex') "
-        "AND status = 'pending'), (SELECT count(*) FROM members "
-        "WHERE id_hash = decode(d.h, 'hex') AND status IN ('active', 'transferring')) "
+        "SELECT d.k, (SELECT count(*) FROM members WHERE id_hash = decode(d.h, 'hex') "
+        "AND status IN ('active', 'transferring')) "
         "FROM json_array_elements_text($1::json) WITH ORDINALITY AS d(h, k)", "s", list.data);
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         int64_t k = db_i64(st, 0) - 1;
-        if (k >= 0 && (size_t)k < n) {
-            pending[k] = db_i64(st, 1) != 0;
-            member[k] = db_i64(st, 2) != 0;
-        }
+        if (k >= 0 && (size_t)k < n)
+            live[k] = db_i64(st, 1) != 0;
     }
     db_done(st);
     buf_free(&list);

@@ -9,7 +9,9 @@
  * headcount bounds), staff accounts (src/domain/staff.c: validation, who may
  * create whom, sign-in, rate limiting, tokens, sign-out) and the audit log
  * (src/domain/audit.c: one entry per write, none for a refused write, and
- * the table refuses UPDATE and DELETE) and giveaway claims taken as a set
+ * the table refuses UPDATE and DELETE), joins taken as a set
+ * (src/domain/join.c: one application per person, within a set and
+ * across sets, and none for a member) and giveaway claims taken as a set
  * (src/domain/giveaway.c: double taps, the stock running out, a set
  * undone).
  *
@@ -31,6 +33,8 @@
 #include "domain/audit.h"
 #include "domain/employer.h"
 #include "domain/giveaway.h"
+#include "domain/idcard.h"
+#include "domain/member.h"
 #include "domain/org.h"
 #include "domain/staff.h"
 #include "domain/uscc.h"
@@ -1248,6 +1252,79 @@ static void test_audit_entries(void **state)
     assert_string_equal(x.r[1].detail, "{}");
 }
 
+/* ---- joins as a set ----------------------------------------------------- */
+
+/* A join of person k (a valid ID number, born 1990) with token tok. */
+static void prep_join(const struct vault *v, const char *tok, int k, struct join_req *q)
+{
+    char body[18], id[19], phone[12];
+    snprintf(body, sizeof body, "11010819900101%03d", k);
+    snprintf(id, sizeof id, "%s%c", body, idcard_check_char(body));
+    snprintf(phone, sizeof phone, "138%08d", k);
+    struct join_input in = {.name = "职工", .id_number = id, .phone = phone,
+                            .employer_name = "某快递站", .category = "courier",
+                            .migrant = -1, .consent_version = JOIN_NOTICE_VERSION};
+    memset(q, 0, sizeof *q);
+    join_prepare(v, tok, &in, "127.0.0.1", NULL, 0, &q->prep);
+}
+
+/* One application per person, decided by the insert itself: the same
+ * person twice in a set (the first is recorded), a person with a pending
+ * application from an earlier set, and a member. */
+static void test_join_sets(void **state)
+{
+    struct fx *f = *state;
+    unsigned char key[CRYPTO_KEY_BYTES] = {7};
+    struct vault v;
+    vault_init(&v, key);
+    struct org_rec o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.code, sizeof o.code, "JS");
+    snprintf(o.name, sizeof o.name, "JS");
+    snprintf(o.level, sizeof o.level, "union");
+    assert_int_equal(store_org_insert(f->db, &o), DB_OK);
+    char tok[JOIN_TOKEN_LEN + 1];
+    assert_int_equal(join_token_create(f->db, o.id, 0, tok), DB_OK);
+
+    struct join_req q[4], *p[4] = {&q[0], &q[1], &q[2], &q[3]};
+    prep_join(&v, tok, 1, &q[0]);
+    prep_join(&v, tok, 2, &q[1]);
+    prep_join(&v, tok, 1, &q[2]);
+    assert_int_equal(join_commit_many(f->db, &v, p, 3), DB_OK);
+    assert_int_equal(q[0].status, 0);
+    assert_string_equal(q[0].res.status, "pending");
+    assert_int_equal(q[1].status, 0);
+    assert_true(q[1].res.application_id > q[0].res.application_id);
+    assert_int_equal(q[2].status, -1);
+    assert_string_equal(q[2].err.code, "application_pending");
+    assert_int_equal(q[2].res.application_id, 0);
+
+    /* Person 2 becomes a member; then 1 (pending), 2 (member) and 3. */
+    struct application_rec a;
+    struct member_rec m;
+    assert_int_equal(store_application_by_id(f->db, q[1].res.application_id, &a), DB_OK);
+    assert_int_equal(member_from_application(f->db, &a, &m), DB_OK);
+    prep_join(&v, tok, 1, &q[0]);
+    prep_join(&v, tok, 2, &q[1]);
+    prep_join(&v, tok, 3, &q[2]);
+    prep_join(&v, tok, 3, &q[3]);
+    assert_int_equal(join_commit_many(f->db, &v, p, 4), DB_OK);
+    assert_string_equal(q[0].err.code, "application_pending");
+    assert_string_equal(q[1].err.code, "already_member");
+    assert_int_equal(q[2].status, 0);
+    assert_string_equal(q[3].err.code, "application_pending");
+    struct db_stmt *st = db_run(f->db, "SELECT count(*), count(DISTINCT id_hash) "
+                                "FROM applications WHERE org_id = $1", "i", o.id);
+    assert_int_equal(db_step(st), DB_ROW);
+    assert_int_equal(db_i64(st, 0), 3);
+    assert_int_equal(db_i64(st, 1), 3);
+    db_done(st);
+    st = db_run(f->db, "SELECT count(*) FROM audit_log WHERE action = 'application.submit'", "");
+    assert_int_equal(db_step(st), DB_ROW);
+    assert_int_equal(db_i64(st, 0), 3);
+    db_done(st);
+}
+
 /* ---- giveaway claims as a set ----------------------------------------- */
 
 /* A member of org with a personal token (filled in tok). */
@@ -1442,6 +1519,7 @@ int main(void)
         FX(test_staff_rate_limit),
         FX(test_audit_entries),
         FX(test_tx_helpers),
+        FX(test_join_sets),
         FX(test_giveaway_claim_sets),
     };
 #undef FX
