@@ -100,7 +100,9 @@ void api_giveaways_get(struct req *r)
  * all of them.  On SQLite what it checks is checked here first (most of a
  * storm is refusals: sold out, claimed already), on the request's own
  * connection, beside the one writer; on PostgreSQL that read would be a
- * round trip per request, and the set's one read serves them all.
+ * round trip per request, and the set's one read serves them all.  Once
+ * a giveaway is sold out, a member's taps after the first are refused
+ * from what the process read (giveaway_claim_known), on either backend.
  */
 struct claim_call {
     struct api_write w;             /* first */
@@ -141,6 +143,11 @@ void api_giveaways_claim(struct req *r)
     if (giveaway_id_or_reply(r, &id))
         return;
     const char *token = api_member_token(r);
+    struct ub_err err;
+    if (giveaway_claim_known(site_of(r)->giveaways, token, id, &err)) {
+        reply_err(r, &err);
+        return;
+    }
     struct claim_call *c = arena_zalloc(&r->arena, sizeof *c);
     c->w.job.run_set = claim_run_set;
     c->w.answer = claim_answer;

@@ -29,16 +29,44 @@ struct cache_entry {
     uint64_t remaining_at;          /* ub_mono_ns() when read; 0: never */
 };
 
+/*
+ * Once a giveaway is sold out its claims are final: a sold-out answer is
+ * given only when every unit is taken by a committed claim.  So what a
+ * member's claim is answered then (not eligible, claimed already with
+ * this code, or sold out) follows from the member's standing read at any
+ * later time, and a process keeps what it read: after a rush members tap
+ * again and again, and each tap after the first is answered from memory,
+ * without a database read or a wait for a batch.  The standing is kept
+ * MEMO_TTL_NS: a member suspended or moved meanwhile is told "sold out"
+ * or "claimed already" rather than "not eligible" for that long (all of
+ * them refusals).  A fixed table, each member in the one slot of their
+ * digest (a member who shares it with another is read again): 8 MiB,
+ * made when first needed.
+ */
+#define MEMO_SLOTS (1u << 17)
+#define MEMO_TTL_NS (30 * 1000000000ull)
+
+struct memo {
+    unsigned char digest[CRYPTO_DIGEST_BYTES];  /* the member's token's */
+    int64_t gid;
+    uint64_t at;                    /* ub_mono_ns() when read; 0: empty */
+    bool found, eligible;
+    char code[PICKUP_CODE_LEN + 1]; /* "" when no claim */
+};
+
 struct giveaway_cache {
     pthread_mutex_t lock;
     struct cache_entry *e;          /* CACHE_MAX slots, n used */
     size_t n, next;                 /* next: the slot a new entry takes when full */
+    pthread_mutex_t memo_lock;
+    struct memo *memo;              /* MEMO_SLOTS, or NULL until needed */
 };
 
 struct giveaway_cache *giveaway_cache_new(void)
 {
     struct giveaway_cache *c = xcalloc(1, sizeof *c);
     pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->memo_lock, NULL);
     c->e = xcalloc(CACHE_MAX, sizeof *c->e);
     return c;
 }
@@ -48,7 +76,9 @@ void giveaway_cache_free(struct giveaway_cache *c)
     if (!c)
         return;
     pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->memo_lock);
     free(c->e);
+    free(c->memo);
     free(c);
 }
 
@@ -108,6 +138,51 @@ static void cache_update(struct giveaway_cache *c, int64_t id, bool sold_out,
             break;
         }
     pthread_mutex_unlock(&c->lock);
+}
+
+static struct memo *memo_slot(struct memo *t, const unsigned char *digest, int64_t gid)
+{
+    uint64_t h;
+    memcpy(&h, digest, sizeof h);   /* a digest: its bytes are spread already */
+    return &t[(h ^ (uint64_t)gid * 0x9e3779b97f4a7c15ull) % MEMO_SLOTS];
+}
+
+/* Keeps a member's standing in sold-out giveaway gid, as read now. */
+static void memo_put(struct giveaway_cache *c, const unsigned char *digest, int64_t gid,
+                     bool found, bool eligible, const char *code)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->memo_lock);
+    if (!c->memo)
+        c->memo = xcalloc(MEMO_SLOTS, sizeof *c->memo);
+    struct memo *m = memo_slot(c->memo, digest, gid);
+    memcpy(m->digest, digest, sizeof m->digest);
+    m->gid = gid;
+    m->at = ub_mono_ns();
+    m->found = found;
+    m->eligible = eligible;
+    ub_strlcpy(m->code, found ? code : "", sizeof m->code);
+    pthread_mutex_unlock(&c->memo_lock);
+}
+
+/* The standing kept for the member and gid, if still fresh. */
+static bool memo_get(struct giveaway_cache *c, const unsigned char *digest, int64_t gid,
+                     struct memo *out)
+{
+    bool hit = false;
+    if (!c)
+        return false;
+    pthread_mutex_lock(&c->memo_lock);
+    if (c->memo) {
+        const struct memo *m = memo_slot(c->memo, digest, gid);
+        hit = m->at && m->gid == gid && ub_mono_ns() - m->at < MEMO_TTL_NS
+              && memcmp(m->digest, digest, sizeof m->digest) == 0;
+        if (hit)
+            *out = *m;
+    }
+    pthread_mutex_unlock(&c->memo_lock);
+    return hit;
 }
 
 /* The giveaway, from the cache or the database (then cached). */
@@ -263,25 +338,59 @@ static void make_code(int64_t number, char code[PICKUP_CODE_LEN + 1])
     code[PICKUP_CODE_LEN] = 0;
 }
 
-/* What a claim is refused for, checked in this order: 0, or -1 with err. */
-static int claim_refusal(const struct cache_entry *e, const struct claimant *m, bool found,
-                         int64_t now, struct ub_err *err)
+/* What a claim is refused for, checked in this order: 0, or -1 with err.
+ * found: the token names a member; ok: one eligible for it; code: the
+ * member's claim ("" when none). */
+static int refusal(const struct cache_entry *e, bool found, bool ok, const char *code,
+                   int64_t now, struct ub_err *err)
 {
     const struct giveaway_rec *g = &e->g;
     if (!found)
         return fail_no_member(err);
-    if (!eligible(g, m))
+    if (!ok)
         return ub_fail(err, UB_EFORBID, "not_eligible", "本次活动仅限%s所属的在册会员",
                        g->org_name);
-    if (*m->pickup_code)
-        return ub_fail(err, UB_ECONFLICT, "already_claimed", "您已领取过，取货码 %s",
-                       m->pickup_code);
+    if (*code)
+        return ub_fail(err, UB_ECONFLICT, "already_claimed", "您已领取过，取货码 %s", code);
     if (now < g->opens_at || now >= g->closes_at)
         return ub_fail(err, UB_EINVALID, "not_open", now < g->opens_at ? "活动尚未开始"
                                                                        : "活动已结束");
     if (e->sold_out)
         return ub_fail(err, UB_EGONE, "sold_out", "已领完");
     return 0;
+}
+
+/* The refusal of a claim by m (found: m was read). */
+static int claim_refusal(const struct cache_entry *e, const struct claimant *m, bool found,
+                         int64_t now, struct ub_err *err)
+{
+    return refusal(e, found, found && eligible(&e->g, m), m->pickup_code, now, err);
+}
+
+/* Keeps m's standing when gid was known sold out (e) before m was read. */
+static void remember(struct giveaway_cache *c, const struct cache_entry *e,
+                     const unsigned char *digest, const struct claimant *m, bool found)
+{
+    if (e->sold_out)
+        memo_put(c, digest, e->g.id, found, found && eligible(&e->g, m), m->pickup_code);
+}
+
+bool giveaway_claim_known(struct giveaway_cache *cache, const char *token, int64_t gid,
+                          struct ub_err *err)
+{
+    if (!token_ok(token)) {
+        fail_token(err);
+        return true;
+    }
+    struct cache_entry e;
+    struct memo m;
+    unsigned char digest[CRYPTO_DIGEST_BYTES];
+    if (!cache_get(cache, gid, &e) || !e.sold_out)
+        return false;
+    crypto_digest(token, digest);
+    if (!memo_get(cache, digest, gid, &m))
+        return false;
+    return refusal(&e, m.found, m.eligible, m.code, ub_now(), err) != 0;
 }
 
 int giveaway_claim_check(struct db *db, struct giveaway_cache *cache, const char *token,
@@ -291,9 +400,18 @@ int giveaway_claim_check(struct db *db, struct giveaway_cache *cache, const char
     struct claimant m;
     if (!token_ok(token))
         return fail_token(err);         /* before 404, as a claim answers */
-    if (giveaway_load(db, cache, gid, &e, err) || claimant_of(db, token, gid, &m, err))
+    if (giveaway_load(db, cache, gid, &e, err))
         return -1;
-    return claim_refusal(&e, &m, true, ub_now(), err);
+    unsigned char digest[CRYPTO_DIGEST_BYTES];
+    char hex[CRYPTO_DIGEST_HEX + 1];
+    crypto_digest(token, digest);
+    crypto_hex(hex, digest, sizeof digest);
+    memset(&m, 0, sizeof m);
+    int rc = store_claimant(db, hex, gid, &m);
+    if (rc != DB_OK && rc != DB_NOTFOUND)
+        return ub_fail_store(err, rc);
+    remember(cache, &e, digest, &m, rc == DB_OK);
+    return claim_refusal(&e, &m, rc == DB_OK, ub_now(), err);
 }
 
 /* One giveaway's claims of a set (giveaway_claim_many). */
@@ -397,6 +515,7 @@ static int claim_group(struct db *db, struct giveaway_cache *cache, struct claim
                        int64_t gid)
 {
     char (*digests)[CRYPTO_DIGEST_HEX + 1] = xmalloc(s->n * sizeof *digests);
+    unsigned char (*raw)[CRYPTO_DIGEST_BYTES] = xmalloc(s->n * sizeof *raw);
     const char **dp = xmalloc(s->n * sizeof *dp);
     size_t *who = xmalloc(s->n * sizeof *who);
     struct claimant *found_m = xmalloc(s->n * sizeof *found_m);
@@ -408,7 +527,8 @@ static int claim_group(struct db *db, struct giveaway_cache *cache, struct claim
             refuse(s->q[i]);
             continue;
         }
-        crypto_digest_hex(s->q[i]->token, digests[k]);
+        crypto_digest(s->q[i]->token, raw[k]);
+        crypto_hex(digests[k], raw[k], sizeof raw[k]);
         dp[k] = digests[k];
         who[k++] = i;
     }
@@ -430,6 +550,7 @@ static int claim_group(struct db *db, struct giveaway_cache *cache, struct claim
         size_t i = who[j];
         struct giveaway_claim_req *q = s->q[i];
         s->m[i] = found_m[j];
+        remember(cache, &e, raw[j], &s->m[i], found[j]);
         if (claim_refusal(&e, &s->m[i], found[j], now, &q->err)) {
             refuse(q);
             continue;
@@ -462,6 +583,7 @@ static int claim_group(struct db *db, struct giveaway_cache *cache, struct claim
     free(found_m);
     free(who);
     free(dp);
+    free(raw);
     free(digests);
     return rc;
 }

@@ -9,9 +9,10 @@
  *
  * A process keeps a cache of giveaways it has read: their fixed facts
  * (a giveaway does not change once made), the fact that one is sold out
- * (stock never comes back, so this is true for good once seen), and the
- * remaining stock shown on the member page, re-read at most once a
- * second.  The database stays the authority: every claim that might win
+ * (stock never comes back, so this is true for good once seen), the
+ * standing of the members who tapped a sold-out one (so that their taps
+ * again are answered from memory), and the remaining stock shown on the
+ * member page, re-read at most once a second.  The database stays the authority: every claim that might win
  * goes to it, so several processes on one PostgreSQL agree.
  */
 #ifndef UB_GIVEAWAY_H
@@ -79,6 +80,11 @@ int giveaway_claim_many(struct db *db, struct giveaway_cache *cache,
  * gives its units back. */
 void giveaway_claim_settled(struct giveaway_cache *cache, int64_t gid, int status,
                             const struct ub_err *err);
+/* A claim this process can refuse without the database: a token that
+ * cannot be one, or a member whose standing in gid, sold out, it has read
+ * lately (see giveaway.c).  Returns true with err. */
+bool giveaway_claim_known(struct giveaway_cache *cache, const char *token, int64_t gid,
+                          struct ub_err *err);
 /* What giveaway_claim checks before writing, alone (reads only): so that
  * the refusals a storm is mostly made of are answered at once. */
 int giveaway_claim_check(struct db *db, struct giveaway_cache *cache, const char *token,

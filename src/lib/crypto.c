@@ -43,11 +43,21 @@ uint32_t crypto_random_below(uint32_t n)
     return randombytes_uniform(n);
 }
 
+void crypto_digest(const char *s, unsigned char out[CRYPTO_DIGEST_BYTES])
+{
+    crypto_generichash(out, CRYPTO_DIGEST_BYTES, (const unsigned char *)s, strlen(s), NULL, 0);
+}
+
 void crypto_digest_hex(const char *s, char out[CRYPTO_DIGEST_HEX + 1])
 {
-    unsigned char d[32];
-    crypto_generichash(d, sizeof d, (const unsigned char *)s, strlen(s), NULL, 0);
-    sodium_bin2hex(out, CRYPTO_DIGEST_HEX + 1, d, sizeof d);
+    unsigned char d[CRYPTO_DIGEST_BYTES];
+    crypto_digest(s, d);
+    crypto_hex(out, d, sizeof d);
+}
+
+void crypto_hex(char *out, const unsigned char *in, size_t n)
+{
+    sodium_bin2hex(out, 2 * n + 1, in, n);
 }
 
 int crypto_password_hash(const char *password, char out[CRYPTO_PWHASH_LEN])

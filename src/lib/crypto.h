@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #define CRYPTO_TOKEN_LEN 43          /* 32 random bytes, base64url, no padding */
+#define CRYPTO_DIGEST_BYTES 32
 #define CRYPTO_DIGEST_HEX 64         /* 32-byte digest as hex */
 #define CRYPTO_PWHASH_LEN 128        /* >= crypto_pwhash_STRBYTES */
 #define CRYPTO_KEY_BYTES 32
@@ -31,8 +32,11 @@ void crypto_random_alnum(char *out, size_t n);
 /* A uniformly random number below n (n > 0). */
 uint32_t crypto_random_below(uint32_t n);
 
-/* Writes the hex BLAKE2b-256 digest of s to out. */
+/* Writes the BLAKE2b-256 digest of s to out; _hex as hex. */
+void crypto_digest(const char *s, unsigned char out[CRYPTO_DIGEST_BYTES]);
 void crypto_digest_hex(const char *s, char out[CRYPTO_DIGEST_HEX + 1]);
+/* The n bytes at in as lowercase hex in out (2n + 1 bytes). */
+void crypto_hex(char *out, const unsigned char *in, size_t n);
 
 /* Hashes a password with Argon2id into out; returns 0 or -1 (out of memory
  * in the hash function). */

@@ -13,7 +13,7 @@
  * (src/domain/join.c: one application per person, within a set and
  * across sets, and none for a member) and giveaway claims taken as a set
  * (src/domain/giveaway.c: double taps, the stock running out, a set
- * undone).
+ * undone, and the taps on a sold-out one refused from memory).
  *
  * Argon2id hashing costs ~0.1 s, so the staff tests hash 16 times in all.
  */
@@ -1468,6 +1468,66 @@ static void test_giveaway_claim_sets(void **state)
     giveaway_cache_free(c);
 }
 
+/* Taps on a sold-out giveaway: a member's standing is read once after it
+ * sold out (not before, nor from a set not yet settled), then the taps
+ * again are refused from memory, the standing as it was read. */
+static void test_giveaway_sold_out_taps(void **state)
+{
+    struct fx *f = *state;
+    struct org_rec o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.code, sizeof o.code, "GT");
+    snprintf(o.name, sizeof o.name, "GT");
+    snprintf(o.level, sizeof o.level, "city");
+    assert_int_equal(store_org_insert(f->db, &o), DB_OK);
+    char a[CRYPTO_TOKEN_LEN + 1], b[CRYPTO_TOKEN_LEN + 1], c3[CRYPTO_TOKEN_LEN + 1];
+    char nobody[CRYPTO_TOKEN_LEN + 1];
+    add_member(f->db, o.id, 1, a);
+    int64_t bid = add_member(f->db, o.id, 2, b);
+    add_member(f->db, o.id, 3, c3);
+    crypto_token(nobody);
+    struct giveaway_cache *c = giveaway_cache_new();
+    struct giveaway_claim_req q[2];
+    struct ub_err err;
+    int64_t one = add_giveaway(f->db, o.id, 1, 1);
+
+    assert_true(giveaway_claim_known(c, "short", one, &err));
+    assert_string_equal(err.code, "unauthenticated");
+    assert_false(giveaway_claim_known(c, a, one, &err));
+    char *set[] = {a, b};
+    claim_set(f->db, c, one, set, 2, q);
+    assert_int_equal(q[0].status, 0);
+    assert_string_equal(q[1].err.code, "sold_out");
+    assert_false(giveaway_claim_known(c, b, one, &err));      /* not settled yet */
+    giveaway_claim_settled(c, one, q[1].status, &q[1].err);
+    assert_false(giveaway_claim_known(c, b, one, &err));      /* read before */
+
+    struct giveaway_claim_req r[2];
+    claim_set(f->db, c, one, set, 2, r);
+    assert_string_equal(r[0].err.code, "already_claimed");
+    assert_string_equal(r[1].err.code, "sold_out");
+    assert_int_equal(db_exec_stmt(f->db, "UPDATE members SET status = 'lapsed' WHERE id = $1",
+                                  "i", bid), DB_OK);
+    assert_true(giveaway_claim_known(c, b, one, &err));
+    assert_string_equal(err.code, "sold_out");                /* as read */
+    assert_true(giveaway_claim_known(c, a, one, &err));
+    assert_string_equal(err.code, "already_claimed");
+    assert_non_null(strstr(err.msg, q[0].code));
+    assert_false(giveaway_claim_known(c, a, one + 1, &err)); /* another giveaway */
+
+    /* Read alone (SQLite's check on the request's thread): kept too. */
+    assert_false(giveaway_claim_known(c, c3, one, &err));
+    assert_int_equal(giveaway_claim_check(f->db, c, c3, one, &err), -1);
+    assert_string_equal(err.code, "sold_out");
+    assert_true(giveaway_claim_known(c, c3, one, &err));
+    assert_string_equal(err.code, "sold_out");
+    assert_int_equal(giveaway_claim_check(f->db, c, nobody, one, &err), -1);
+    assert_string_equal(err.code, "unauthenticated");
+    assert_true(giveaway_claim_known(c, nobody, one, &err));
+    assert_string_equal(err.code, "unauthenticated");
+    giveaway_cache_free(c);
+}
+
 static void test_tx_helpers(void **state)
 {
     struct fx *f = *state;
@@ -1521,6 +1581,7 @@ int main(void)
         FX(test_tx_helpers),
         FX(test_join_sets),
         FX(test_giveaway_claim_sets),
+        FX(test_giveaway_sold_out_taps),
     };
 #undef FX
     return cmocka_run_group_tests(tests, group_setup, NULL);
