@@ -11,6 +11,7 @@
 #include "domain/member.h"
 #include "domain/org.h"
 #include "http/server.h"
+#include "lib/jsonx.h"
 #include "lib/qr.h"
 #include "site.h"
 
@@ -95,13 +96,17 @@ static void join_answer(struct api_write *w, struct req *r)
     if (c->q.replayed)
         req_add_header(r, "Idempotent-Replayed", "true");
     const struct join_result *res = &c->q.res;
-    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:s}", "application_id",
-                            (json_int_t)res->application_id, "status", res->status,
-                            "access_token", res->access_token, "org", res->org_code,
-                            "org_name", res->org_name);
+    struct buf *b = reply_json_start(r, 201);
+    jw_open(b, NULL, '{');
+    jw_int(b, "application_id", res->application_id);
+    jw_str(b, "status", res->status);
+    jw_str(b, "access_token", res->access_token);
+    jw_str(b, "org", res->org_code);
+    jw_str(b, "org_name", res->org_name);
     if (*res->member_no)
-        json_object_set_new(out, "member_no", json_string(res->member_no));
-    reply_json(r, 201, out);
+        jw_str(b, "member_no", res->member_no);
+    jw_close(b, '}');
+    reply_json_end(r);
 }
 
 void api_join(struct req *r)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "http/server.h"
+#include "lib/jsonx.h"
 #include "store/store.h"
 
 /* ---- Input ------------------------------------------------------------- */
@@ -166,27 +167,46 @@ void req_add_header(struct req *r, const char *name, const char *value)
     }
 }
 
-void reply_json(struct req *r, int status, json_t *v)
+struct buf *reply_json_start(struct req *r, int status)
 {
     buf_reset(&r->out);
     r->status = status;
     r->ctype = "application/json; charset=utf-8";
+    return &r->out;
+}
+
+void reply_json_end(struct req *r)
+{
+    buf_putc(&r->out, '\n');
+}
+
+void reply_json(struct req *r, int status, json_t *v)
+{
+    reply_json_start(r, status);
     char *s = json_dumps(v, JSON_COMPACT);
     json_decref(v);
     if (s) {
         buf_puts(&r->out, s);
         free(s);
     }
-    buf_putc(&r->out, '\n');
+    reply_json_end(r);
 }
 
+/* {"error": {"code", "message", "field"}}, written straight out: most of
+ * a storm's answers are refusals. */
 static void error_json(struct req *r, int status, const char *code, const char *msg,
                        const char *field)
 {
-    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", msg);
+    struct buf *b = reply_json_start(r, status);
+    jw_open(b, NULL, '{');
+    jw_open(b, "error", '{');
+    jw_str(b, "code", code);
+    jw_str(b, "message", msg);
     if (field && *field)
-        json_object_set_new(e, "field", json_string(field));
-    reply_json(r, status, json_pack("{s:o}", "error", e));
+        jw_str(b, "field", field);
+    jw_close(b, '}');
+    jw_close(b, '}');
+    reply_json_end(r);
 }
 
 static void error_any(struct req *r, int status, const char *code, const char *msg,

@@ -130,6 +130,10 @@ void req_add_header(struct req *r, const char *name, const char *value);
 
 /* Replies with a JSON value (the reference is stolen). */
 void reply_json(struct req *r, int status, json_t *v);
+/* The same written with the jw_ writer (lib/jsonx.h) into the buffer
+ * returned, one value, then ended: for answers on hot paths. */
+struct buf *reply_json_start(struct req *r, int status);
+void reply_json_end(struct req *r);
 /* Replies with the error {"error":{"code","message"[,"field"]}} or, on a
  * console route, with an error page. */
 void reply_error(struct req *r, int status, const char *code, const char *fmt, ...)
