@@ -39,11 +39,13 @@ struct cache_entry {
  * without a database read or a wait for a batch.  The standing is kept
  * MEMO_TTL_NS: a member suspended or moved meanwhile is told "sold out"
  * or "claimed already" rather than "not eligible" for that long (all of
- * them refusals).  A fixed table, each member in the one slot of their
- * digest (a member who shares it with another is read again): 8 MiB,
- * made when first needed.
+ * them refusals).  A fixed table made when first needed (8 MiB): each
+ * member in one set of MEMO_WAYS slots chosen by their digest, a newcomer
+ * to a full set taking the oldest one's (about 2% of 50,000 members find
+ * theirs full, against a third with one slot each).
  */
 #define MEMO_SLOTS (1u << 17)
+#define MEMO_WAYS 4
 #define MEMO_TTL_NS (30 * 1000000000ull)
 
 struct memo {
@@ -140,11 +142,20 @@ static void cache_update(struct giveaway_cache *c, int64_t id, bool sold_out,
     pthread_mutex_unlock(&c->lock);
 }
 
-static struct memo *memo_slot(struct memo *t, const unsigned char *digest, int64_t gid)
+/* The set of slots of a member and giveaway; the member's own slot in it
+ * if there is one, else NULL. */
+static struct memo *memo_set(struct memo *t, const unsigned char *digest, int64_t gid,
+                             struct memo **own)
 {
     uint64_t h;
     memcpy(&h, digest, sizeof h);   /* a digest: its bytes are spread already */
-    return &t[(h ^ (uint64_t)gid * 0x9e3779b97f4a7c15ull) % MEMO_SLOTS];
+    struct memo *set = &t[(h ^ (uint64_t)gid * 0x9e3779b97f4a7c15ull)
+                          % (MEMO_SLOTS / MEMO_WAYS) * MEMO_WAYS];
+    *own = NULL;
+    for (int i = 0; i < MEMO_WAYS; i++)
+        if (set[i].at && set[i].gid == gid && memcmp(set[i].digest, digest, CRYPTO_DIGEST_BYTES) == 0)
+            *own = &set[i];
+    return set;
 }
 
 /* Keeps a member's standing in sold-out giveaway gid, as read now. */
@@ -156,7 +167,14 @@ static void memo_put(struct giveaway_cache *c, const unsigned char *digest, int6
     pthread_mutex_lock(&c->memo_lock);
     if (!c->memo)
         c->memo = xcalloc(MEMO_SLOTS, sizeof *c->memo);
-    struct memo *m = memo_slot(c->memo, digest, gid);
+    struct memo *m;
+    struct memo *set = memo_set(c->memo, digest, gid, &m);
+    if (!m) {                       /* an empty slot, else the oldest */
+        m = &set[0];
+        for (int i = 1; i < MEMO_WAYS && m->at; i++)
+            if (!set[i].at || set[i].at < m->at)
+                m = &set[i];
+    }
     memcpy(m->digest, digest, sizeof m->digest);
     m->gid = gid;
     m->at = ub_mono_ns();
@@ -175,9 +193,9 @@ static bool memo_get(struct giveaway_cache *c, const unsigned char *digest, int6
         return false;
     pthread_mutex_lock(&c->memo_lock);
     if (c->memo) {
-        const struct memo *m = memo_slot(c->memo, digest, gid);
-        hit = m->at && m->gid == gid && ub_mono_ns() - m->at < MEMO_TTL_NS
-              && memcmp(m->digest, digest, sizeof m->digest) == 0;
+        struct memo *m;
+        memo_set(c->memo, digest, gid, &m);
+        hit = m && ub_mono_ns() - m->at < MEMO_TTL_NS;
         if (hit)
             *out = *m;
     }
