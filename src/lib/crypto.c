@@ -14,15 +14,76 @@
 static char dummy_hash[CRYPTO_PWHASH_LEN];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
+/*
+ * Random bytes for nonces, tokens and codes come from a generator per
+ * thread: ChaCha20 (libsodium's randombytes_buf_deterministic) keyed from
+ * the system's generator once, and keyed anew from its own output on every
+ * call, so that what it gave cannot be recovered from its state (fast key
+ * erasure, as libsodium's own internal generator does).  A getrandom()
+ * system call for each of a join's three nonces and tokens cost more than
+ * sealing the ID number; a token of 32 characters took 32 of them.  A
+ * child made by fork() keys its own (pthread_atfork).
+ */
+static _Thread_local struct {
+    unsigned char key[randombytes_SEEDBYTES];
+    bool keyed;
+} rng;
+
+static void rng_forget(void)
+{
+    sodium_memzero(&rng, sizeof rng);
+}
+
+static void rng_setup(void)
+{
+    pthread_atfork(NULL, NULL, rng_forget);
+}
+
 int crypto_init(void)
 {
-    return sodium_init() < 0 ? -1 : 0;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    if (sodium_init() < 0)
+        return -1;
+    pthread_once(&once, rng_setup);
+    return 0;
+}
+
+#define RNG_CHUNK 256
+
+void crypto_random_buf(void *out, size_t n)
+{
+    unsigned char b[randombytes_SEEDBYTES + RNG_CHUNK];
+    while (n) {
+        size_t k = n < RNG_CHUNK ? n : RNG_CHUNK;
+        if (!rng.keyed) {
+            randombytes_buf(rng.key, sizeof rng.key);
+            rng.keyed = true;
+        }
+        randombytes_buf_deterministic(b, sizeof rng.key + k, rng.key);
+        memcpy(rng.key, b, sizeof rng.key);
+        memcpy(out, b + sizeof rng.key, k);
+        out = (unsigned char *)out + k;
+        n -= k;
+    }
+    sodium_memzero(b, sizeof b);
+}
+
+uint32_t crypto_random_below(uint32_t n)
+{
+    if (n < 2)
+        return 0;
+    /* Rejection: values from the top, incomplete run of n are drawn again. */
+    uint32_t min = (uint32_t)-n % n, v;
+    do
+        crypto_random_buf(&v, sizeof v);
+    while (v < min);
+    return v % n;
 }
 
 void crypto_token(char out[CRYPTO_TOKEN_LEN + 1])
 {
     unsigned char raw[32];
-    randombytes_buf(raw, sizeof raw);
+    crypto_random_buf(raw, sizeof raw);
     sodium_bin2base64(out, CRYPTO_TOKEN_LEN + 1, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(raw, sizeof raw);
@@ -33,14 +94,9 @@ void crypto_random_alnum(char *out, size_t n)
     static const char alphabet[] =
         "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     for (size_t i = 0; i + 1 < n; i++)
-        out[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+        out[i] = alphabet[crypto_random_below(sizeof alphabet - 1)];
     if (n)
         out[n - 1] = 0;
-}
-
-uint32_t crypto_random_below(uint32_t n)
-{
-    return randombytes_uniform(n);
 }
 
 void crypto_digest(const char *s, unsigned char out[CRYPTO_DIGEST_BYTES])
@@ -142,7 +198,7 @@ void vault_init(struct vault *v, const unsigned char key[CRYPTO_KEY_BYTES])
 
 void vault_seal(const struct vault *v, const void *plain, size_t n, unsigned char *out)
 {
-    randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+    crypto_random_buf(out, crypto_secretbox_NONCEBYTES);
     crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, plain, n, out, v->enc);
 }
 

@@ -29,6 +29,9 @@ void crypto_token(char out[CRYPTO_TOKEN_LEN + 1]);
 /* Writes a random string of n-1 chars from [A-Za-z0-9] to out (n bytes). */
 void crypto_random_alnum(char *out, size_t n);
 
+/* n random bytes (see crypto.c: a ChaCha20 generator per thread). */
+void crypto_random_buf(void *out, size_t n);
+
 /* A uniformly random number below n (n > 0). */
 uint32_t crypto_random_below(uint32_t n);
 

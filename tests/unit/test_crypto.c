@@ -1,6 +1,7 @@
 /*
  * test_crypto.c: cmocka unit tests for src/lib/crypto.c: random tokens
  * (length, URL-safe alphabet, uniqueness), random alphanumeric strings,
+ * the random generator per thread (threads and a forked child apart),
  * BLAKE2b token digests (known vectors, hex form, determinism), Argon2id
  * password hashes (format, salted, verify good/bad, the dummy hash),
  * constant-time string comparison, the vault's keyed digests (16 bytes,
@@ -21,7 +22,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/crypto.h"
@@ -98,6 +101,75 @@ static void test_random_alnum(void **state)
     memset(s, '#', sizeof s);
     crypto_random_alnum(s, 0);
     assert_int_equal(s[0], '#');
+}
+
+/* The generator per thread: the two threads, the parent and a child made
+ * by fork() each draw their own bytes (none repeats another's 16); a draw
+ * longer than one chunk is whole; numbers below n stay below it and each
+ * value of a small n comes up (the chance of missing one of 7 in 7,000
+ * draws is below 10^-400). */
+struct draws {
+    unsigned char b[64][16];
+};
+
+static void *draw_thread(void *arg)
+{
+    struct draws *d = arg;
+    for (int i = 0; i < 64; i++)
+        crypto_random_buf(d->b[i], sizeof d->b[i]);
+    return NULL;
+}
+
+static void test_random_generator(void **state)
+{
+    (void)state;
+    static struct draws d[3];
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, draw_thread, &d[0]), 0);
+    draw_thread(&d[1]);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct draws c;
+        draw_thread(&c);
+        _exit(write(fds[1], &c, sizeof c) == (ssize_t)sizeof c ? 0 : 1);
+    }
+    close(fds[1]);
+    draw_thread(&d[2]);
+    struct draws child;
+    size_t got = 0;
+    ssize_t k;
+    while (got < sizeof child
+           && (k = read(fds[0], (char *)&child + got, sizeof child - got)) > 0)
+        got += (size_t)k;
+    close(fds[0]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_int_equal(got, sizeof child);
+    const unsigned char(*all[4])[16] = {d[0].b, d[1].b, d[2].b, child.b};
+    for (int a = 0; a < 4; a++)
+        for (int i = 0; i < 64; i++)
+            for (int b = a; b < 4; b++)
+                for (int j = b == a ? i + 1 : 0; j < 64; j++)
+                    assert_memory_not_equal(all[a][i], all[b][j], 16);
+
+    unsigned char big[1000], zero[1000] = {0};
+    memset(big, 0, sizeof big);
+    crypto_random_buf(big, sizeof big);
+    assert_memory_not_equal(big + 900, zero, 100);
+
+    int seen[7] = {0};
+    for (int i = 0; i < 7000; i++) {
+        uint32_t v = crypto_random_below(7);
+        assert_true(v < 7);
+        seen[v]++;
+    }
+    for (int v = 0; v < 7; v++)
+        assert_true(seen[v] > 0);
+    assert_int_equal(crypto_random_below(1), 0);
 }
 
 /* ---- digests ----------------------------------------------------------- */
@@ -423,6 +495,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_token_shape_and_uniqueness),
         cmocka_unit_test(test_random_alnum),
+        cmocka_unit_test(test_random_generator),
         cmocka_unit_test(test_digest),
         cmocka_unit_test(test_vault_digest),
         cmocka_unit_test(test_vault_seal),
