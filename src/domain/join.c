@@ -230,6 +230,7 @@ static int join_route(struct db *db, struct join_req *q, int64_t now)
     if (union_id && union_id != q->source.id && store_org_by_id(db, union_id, &q->dest) != DB_OK)
         q->dest = q->source;
     a->org_id = q->dest.id;
+    a->district_id = q->dest.district_id;
     a->source_org_id = q->source.id;
     a->source_event_id = q->source_event;
     ub_strlcpy(a->org_code, q->dest.code, sizeof a->org_code);

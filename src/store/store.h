@@ -300,6 +300,7 @@ struct person_rec {
 
 struct application_rec {
     int64_t id, org_id, source_org_id, source_event_id;
+    int64_t district_id;            /* org_id's (store_applications_insert) */
     char org_code[ORG_CODE_MAX + 1];
     char org_name[ORG_NAME_MAX + 1];
     char org_path[ORG_PATH_MAX + 1];

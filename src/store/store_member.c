@@ -171,15 +171,15 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
                 "gender, birth_date, employer_name, employer_uscc, employer_id, category, "
                 "migrant, consent_version, access_digest, district_id, created_at) "
                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
-                "$17, $18, $19, $20, $21, (SELECT district_id FROM orgs WHERE id = $1), $22) "
+                "$17, $18, $19, $20, $21, $22, $23) "
                 "ON CONFLICT DO NOTHING RETURNING id",
-                "iiIsssbbsbbsssssIsissi",
+                "iiIsssbbsbbsssssIsissii",
                 a->org_id, a->source_org_id, a->source_event_id, a->status, a->channel,
                 p->name, p->id_hash, sizeof p->id_hash, p->id_enc, p->id_enc_len, p->id_mask,
                 p->phone_hash, sizeof p->phone_hash, p->phone_enc, p->phone_enc_len,
                 p->phone_mask, p->gender, p->birth_date, p->employer_name,
                 or_null(p->employer_uscc), p->employer_id, p->category, (int64_t)p->migrant,
-                a->consent_version, a->access_digest, a->created_at);
+                a->consent_version, a->access_digest, a->district_id, a->created_at);
             int rc = db_step(st);
             if (rc == DB_ROW)
                 a->id = db_i64(st, 0);
@@ -225,6 +225,7 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
         jw_int(&list, "migrant", p->migrant);
         jw_str(&list, "consent_version", a->consent_version);
         jw_str(&list, "access_digest", a->access_digest);
+        jw_int(&list, "district_id", a->district_id);
         jw_close(&list, '}');
     }
     jw_close(&list, ']');
@@ -237,14 +238,13 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
         "decode(x.id_hash, 'hex'), decode(x.id_enc, 'hex'), x.id_mask, "
         "decode(x.phone_hash, 'hex'), decode(x.phone_enc, 'hex'), x.phone_mask, x.gender, "
         "x.birth_date, x.employer_name, x.employer_uscc, x.employer_id, x.category, "
-        "x.migrant, x.consent_version, x.access_digest, "
-        "(SELECT district_id FROM orgs WHERE id = x.org_id), $2 "
+        "x.migrant, x.consent_version, x.access_digest, x.district_id, $2 "
         "FROM json_to_recordset($1::json) AS x(org_id bigint, source_org_id bigint, "
         "source_event_id bigint, status text, channel text, name text, id_hash text, "
         "id_enc text, id_mask text, phone_hash text, phone_enc text, phone_mask text, "
         "gender text, birth_date text, employer_name text, employer_uscc text, "
         "employer_id bigint, category text, migrant integer, consent_version text, "
-        "access_digest text) "
+        "access_digest text, district_id bigint) "
         "ON CONFLICT DO NOTHING RETURNING id, id_hash",
         "si", list.data, now);
     int rc;

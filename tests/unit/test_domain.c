@@ -1277,11 +1277,17 @@ static void test_join_sets(void **state)
     unsigned char key[CRYPTO_KEY_BYTES] = {7};
     struct vault v;
     vault_init(&v, key);
-    struct org_rec o;
+    struct org_rec d, o;
+    memset(&d, 0, sizeof d);
+    snprintf(d.code, sizeof d.code, "JD");
+    snprintf(d.name, sizeof d.name, "JD");
+    snprintf(d.level, sizeof d.level, "district");
+    assert_int_equal(store_org_insert(f->db, &d), DB_OK);
     memset(&o, 0, sizeof o);
     snprintf(o.code, sizeof o.code, "JS");
     snprintf(o.name, sizeof o.name, "JS");
     snprintf(o.level, sizeof o.level, "union");
+    o.parent_id = d.id;
     assert_int_equal(store_org_insert(f->db, &o), DB_OK);
     char tok[JOIN_TOKEN_LEN + 1];
     assert_int_equal(join_token_create(f->db, o.id, 0, tok), DB_OK);
@@ -1313,11 +1319,15 @@ static void test_join_sets(void **state)
     assert_string_equal(q[1].err.code, "already_member");
     assert_int_equal(q[2].status, 0);
     assert_string_equal(q[3].err.code, "application_pending");
-    struct db_stmt *st = db_run(f->db, "SELECT count(*), count(DISTINCT id_hash) "
+    /* Three, each counted in the union's district. */
+    struct db_stmt *st = db_run(f->db, "SELECT count(*), count(DISTINCT id_hash), "
+                                "min(district_id), max(district_id) "
                                 "FROM applications WHERE org_id = $1", "i", o.id);
     assert_int_equal(db_step(st), DB_ROW);
     assert_int_equal(db_i64(st, 0), 3);
     assert_int_equal(db_i64(st, 1), 3);
+    assert_int_equal(db_i64(st, 2), d.id);
+    assert_int_equal(db_i64(st, 3), d.id);
     db_done(st);
     st = db_run(f->db, "SELECT count(*) FROM audit_log WHERE action = 'application.submit'", "");
     assert_int_equal(db_step(st), DB_ROW);
