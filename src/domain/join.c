@@ -201,10 +201,27 @@ static int join_rate_count(struct db *db, struct join_req **q, size_t n, int64_t
     return rc;
 }
 
+/* Where the joins of a set go, for each token's org and named employer
+ * met in it (most of a set are workers of one employer at one meeting):
+ * the employer, and the org joined. */
+struct route {
+    const char *path, *uscc, *name;     /* the join's; it outlives the set */
+    int64_t employer_id;
+    struct org_rec dest;
+};
+
+#define ROUTES_MAX 16
+
+struct routes {
+    struct route r[ROUTES_MAX];
+    size_t n, next;                     /* next: the one a new one replaces when full */
+};
+
 /* Then, still alone: the rate limit (counted by join_rate_count), the
- * fields, and where the join goes.  Returns 0 when the join goes on to be
- * recorded (q->prep.a routed), -1 with q->err. */
-static int join_route(struct db *db, struct join_req *q, int64_t now)
+ * fields, and where the join goes (rt: the set's routes so far).  Returns
+ * 0 when the join goes on to be recorded (q->prep.a routed), -1 with
+ * q->err. */
+static int join_route(struct db *db, struct join_req *q, int64_t now, struct routes *rt)
 {
     struct join_prep *p = &q->prep;
     struct ub_err *err = &q->err;
@@ -220,15 +237,28 @@ static int join_route(struct db *db, struct join_req *q, int64_t now)
     /* Routing: the named employer's own union, if it has one in the
      * token's subtree; else the token's org. */
     struct application_rec *a = &p->a;
-    int64_t employer_id = 0, union_id = 0;
-    int rc = store_employer_union(db, q->source.path, a->p.employer_uscc, a->p.employer_name,
-                                  &employer_id, &union_id);
-    if (rc != DB_OK)
-        return ub_fail_store(err, rc);
-    a->p.employer_id = employer_id;
-    q->dest = q->source;
-    if (union_id && union_id != q->source.id && store_org_by_id(db, union_id, &q->dest) != DB_OK)
-        q->dest = q->source;
+    const char *uscc = a->p.employer_uscc, *name = a->p.employer_name;
+    struct route *r = NULL;
+    for (size_t i = 0; i < rt->n && !r; i++)
+        if (strcmp(rt->r[i].path, q->source.path) == 0 && strcmp(rt->r[i].uscc, uscc) == 0
+            && strcmp(rt->r[i].name, name) == 0)
+            r = &rt->r[i];
+    if (!r) {
+        int64_t union_id = 0;
+        r = &rt->r[rt->n < ROUTES_MAX ? rt->n++ : rt->next++ % ROUTES_MAX];
+        *r = (struct route){.path = q->source.path, .uscc = uscc, .name = name};
+        int rc = store_employer_union(db, q->source.path, uscc, name, &r->employer_id,
+                                      &union_id);
+        if (rc != DB_OK) {
+            r->path = "";               /* not kept */
+            return ub_fail_store(err, rc);
+        }
+        r->dest = q->source;
+        if (union_id && union_id != q->source.id && store_org_by_id(db, union_id, &r->dest) != DB_OK)
+            r->dest = q->source;
+    }
+    a->p.employer_id = r->employer_id;
+    q->dest = r->dest;
     a->org_id = q->dest.id;
     a->district_id = q->dest.district_id;
     a->source_org_id = q->source.id;
@@ -383,11 +413,13 @@ int join_commit_many(struct db *db, const struct vault *v, struct join_req **req
             ready[counted++] = q;
     }
     int rc = join_rate_count(db, ready, counted, now);
+    struct routes *routes = xmalloc(sizeof *routes);
+    routes->n = routes->next = 0;
     for (size_t i = 0; rc == DB_OK && i < n; i++) {
         struct join_req *q = reqs[i];
         if (q->status || q->replayed)
             continue;
-        if (join_route(db, q, now))
+        if (join_route(db, q, now, routes))
             q->status = -1;
         else if (!*q->prep.key)
             ready[k++] = q;
@@ -421,6 +453,7 @@ int join_commit_many(struct db *db, const struct vault *v, struct join_req **req
     }
     if (rc == DB_OK && k)
         rc = join_record(db, v, ready, k);
+    free(routes);
     free(ready);
     for (size_t i = 0; rc != DB_OK && i < n; i++)   /* nothing in it stands */
         reqs[i]->status = ub_fail_store(&reqs[i]->err, rc);

@@ -11,7 +11,8 @@
  * (src/domain/audit.c: one entry per write, none for a refused write, and
  * the table refuses UPDATE and DELETE), joins taken as a set
  * (src/domain/join.c: one application per person, within a set and
- * across sets, and none for a member) and giveaway claims taken as a set
+ * across sets, and none for a member; each join routed to its employer's
+ * own union inside the token's subtree) and giveaway claims taken as a set
  * (src/domain/giveaway.c: double taps, the stock running out, a set
  * undone, and the taps on a sold-out one refused from memory).
  *
@@ -1254,15 +1255,17 @@ static void test_audit_entries(void **state)
 
 /* ---- joins as a set ----------------------------------------------------- */
 
-/* A join of person k (a valid ID number, born 1990) with token tok. */
-static void prep_join(const struct vault *v, const char *tok, int k, struct join_req *q)
+/* A join of person k (a valid ID number, born 1990) with token tok,
+ * working for employer. */
+static void prep_join(const struct vault *v, const char *tok, int k, const char *employer,
+                      struct join_req *q)
 {
     char body[18], id[19], phone[12];
     snprintf(body, sizeof body, "11010819900101%03d", k);
     snprintf(id, sizeof id, "%s%c", body, idcard_check_char(body));
     snprintf(phone, sizeof phone, "138%08d", k);
     struct join_input in = {.name = "职工", .id_number = id, .phone = phone,
-                            .employer_name = "某快递站", .category = "courier",
+                            .employer_name = employer, .category = "courier",
                             .migrant = -1, .consent_version = JOIN_NOTICE_VERSION};
     memset(q, 0, sizeof *q);
     join_prepare(v, tok, &in, "127.0.0.1", NULL, 0, &q->prep);
@@ -1293,9 +1296,9 @@ static void test_join_sets(void **state)
     assert_int_equal(join_token_create(f->db, o.id, 0, tok), DB_OK);
 
     struct join_req q[4], *p[4] = {&q[0], &q[1], &q[2], &q[3]};
-    prep_join(&v, tok, 1, &q[0]);
-    prep_join(&v, tok, 2, &q[1]);
-    prep_join(&v, tok, 1, &q[2]);
+    prep_join(&v, tok, 1, "某快递站", &q[0]);
+    prep_join(&v, tok, 2, "某快递站", &q[1]);
+    prep_join(&v, tok, 1, "某快递站", &q[2]);
     assert_int_equal(join_commit_many(f->db, &v, p, 3), DB_OK);
     assert_int_equal(q[0].status, 0);
     assert_string_equal(q[0].res.status, "pending");
@@ -1310,10 +1313,10 @@ static void test_join_sets(void **state)
     struct member_rec m;
     assert_int_equal(store_application_by_id(f->db, q[1].res.application_id, &a), DB_OK);
     assert_int_equal(member_from_application(f->db, &a, &m), DB_OK);
-    prep_join(&v, tok, 1, &q[0]);
-    prep_join(&v, tok, 2, &q[1]);
-    prep_join(&v, tok, 3, &q[2]);
-    prep_join(&v, tok, 3, &q[3]);
+    prep_join(&v, tok, 1, "某快递站", &q[0]);
+    prep_join(&v, tok, 2, "某快递站", &q[1]);
+    prep_join(&v, tok, 3, "某快递站", &q[2]);
+    prep_join(&v, tok, 3, "某快递站", &q[3]);
     assert_int_equal(join_commit_many(f->db, &v, p, 4), DB_OK);
     assert_string_equal(q[0].err.code, "application_pending");
     assert_string_equal(q[1].err.code, "already_member");
@@ -1333,6 +1336,64 @@ static void test_join_sets(void **state)
     assert_int_equal(db_step(st), DB_ROW);
     assert_int_equal(db_i64(st, 0), 3);
     db_done(st);
+}
+
+/* An org with code under parent (0: a root). */
+static struct org_rec org_under(struct db *db, const char *code, const char *level,
+                                int64_t parent)
+{
+    struct org_rec o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.code, sizeof o.code, "%s", code);
+    snprintf(o.name, sizeof o.name, "%s", code);
+    snprintf(o.level, sizeof o.level, "%s", level);
+    o.parent_id = parent;
+    assert_int_equal(store_org_insert(db, &o), DB_OK);
+    return o;
+}
+
+/* Where the joins of one set go: a named employer with a union of its own
+ * in the token's subtree sends its workers there, each of them (the set
+ * reads its route once); one without, or one outside the subtree, leaves
+ * them at the token's org. */
+static void test_join_routes(void **state)
+{
+    struct fx *f = *state;
+    unsigned char key[CRYPTO_KEY_BYTES] = {9};
+    struct vault v;
+    vault_init(&v, key);
+    struct org_rec d = org_under(f->db, "RD", "district", 0);
+    struct org_rec t = org_under(f->db, "RT", "town", d.id);
+    struct org_rec t2 = org_under(f->db, "RT2", "town", d.id);
+    struct org_rec u = org_under(f->db, "RU", "union", t.id);
+    struct employer_rec e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.name, sizeof e.name, "有工会的物流公司");
+    e.headcount = 80;
+    e.org_id = t.id;
+    assert_int_equal(store_employer_insert(f->db, &e), DB_OK);
+    assert_int_equal(store_employer_set_union(f->db, e.id, "unionised", u.id), DB_OK);
+    char tok[JOIN_TOKEN_LEN + 1], tok2[JOIN_TOKEN_LEN + 1];
+    assert_int_equal(join_token_create(f->db, t.id, 0, tok), DB_OK);
+    assert_int_equal(join_token_create(f->db, t2.id, 0, tok2), DB_OK);
+
+    struct join_req q[5], *p[5] = {&q[0], &q[1], &q[2], &q[3], &q[4]};
+    prep_join(&v, tok, 11, "有工会的物流公司", &q[0]);
+    prep_join(&v, tok, 12, "某快递站", &q[1]);
+    prep_join(&v, tok, 13, "有工会的物流公司", &q[2]);
+    prep_join(&v, tok2, 14, "有工会的物流公司", &q[3]);
+    prep_join(&v, tok, 15, "有工会的物流公司", &q[4]);
+    assert_int_equal(join_commit_many(f->db, &v, p, 5), DB_OK);
+    static const char *const want[] = {"RU", "RT", "RU", "RT2", "RU"};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(q[i].status, 0);
+        assert_string_equal(q[i].res.org_code, want[i]);
+        struct application_rec a;
+        assert_int_equal(store_application_by_id(f->db, q[i].res.application_id, &a), DB_OK);
+        assert_string_equal(a.org_code, want[i]);
+        assert_int_equal(a.source_org_id, i == 3 ? t2.id : t.id);
+        assert_int_equal(a.p.employer_id, i == 1 || i == 3 ? 0 : e.id);
+    }
 }
 
 /* ---- giveaway claims as a set ----------------------------------------- */
@@ -1590,6 +1651,7 @@ int main(void)
         FX(test_audit_entries),
         FX(test_tx_helpers),
         FX(test_join_sets),
+        FX(test_join_routes),
         FX(test_giveaway_claim_sets),
         FX(test_giveaway_sold_out_taps),
     };
