@@ -1255,6 +1255,20 @@ static void test_audit_entries(void **state)
 
 /* ---- joins as a set ----------------------------------------------------- */
 
+/* An org with code under parent (0: a root). */
+static struct org_rec org_under(struct db *db, const char *code, const char *level,
+                                int64_t parent)
+{
+    struct org_rec o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.code, sizeof o.code, "%s", code);
+    snprintf(o.name, sizeof o.name, "%s", code);
+    snprintf(o.level, sizeof o.level, "%s", level);
+    o.parent_id = parent;
+    assert_int_equal(store_org_insert(db, &o), DB_OK);
+    return o;
+}
+
 /* A join of person k (a valid ID number, born 1990) with token tok,
  * working for employer. */
 static void prep_join(const struct vault *v, const char *tok, int k, const char *employer,
@@ -1280,18 +1294,8 @@ static void test_join_sets(void **state)
     unsigned char key[CRYPTO_KEY_BYTES] = {7};
     struct vault v;
     vault_init(&v, key);
-    struct org_rec d, o;
-    memset(&d, 0, sizeof d);
-    snprintf(d.code, sizeof d.code, "JD");
-    snprintf(d.name, sizeof d.name, "JD");
-    snprintf(d.level, sizeof d.level, "district");
-    assert_int_equal(store_org_insert(f->db, &d), DB_OK);
-    memset(&o, 0, sizeof o);
-    snprintf(o.code, sizeof o.code, "JS");
-    snprintf(o.name, sizeof o.name, "JS");
-    snprintf(o.level, sizeof o.level, "union");
-    o.parent_id = d.id;
-    assert_int_equal(store_org_insert(f->db, &o), DB_OK);
+    struct org_rec d = org_under(f->db, "JD", "district", 0);
+    struct org_rec o = org_under(f->db, "JS", "union", d.id);
     char tok[JOIN_TOKEN_LEN + 1];
     assert_int_equal(join_token_create(f->db, o.id, 0, tok), DB_OK);
 
@@ -1336,20 +1340,6 @@ static void test_join_sets(void **state)
     assert_int_equal(db_step(st), DB_ROW);
     assert_int_equal(db_i64(st, 0), 3);
     db_done(st);
-}
-
-/* An org with code under parent (0: a root). */
-static struct org_rec org_under(struct db *db, const char *code, const char *level,
-                                int64_t parent)
-{
-    struct org_rec o;
-    memset(&o, 0, sizeof o);
-    snprintf(o.code, sizeof o.code, "%s", code);
-    snprintf(o.name, sizeof o.name, "%s", code);
-    snprintf(o.level, sizeof o.level, "%s", level);
-    o.parent_id = parent;
-    assert_int_equal(store_org_insert(db, &o), DB_OK);
-    return o;
 }
 
 /* Where the joins of one set go: a named employer with a union of its own
@@ -1446,12 +1436,7 @@ static void claim_set(struct db *db, struct giveaway_cache *c, int64_t gid,
 static void test_giveaway_claim_sets(void **state)
 {
     struct fx *f = *state;
-    struct org_rec o;
-    memset(&o, 0, sizeof o);
-    snprintf(o.code, sizeof o.code, "GV");
-    snprintf(o.name, sizeof o.name, "GV");
-    snprintf(o.level, sizeof o.level, "city");
-    assert_int_equal(store_org_insert(f->db, &o), DB_OK);
+    struct org_rec o = org_under(f->db, "GV", "city", 0);
     char a[CRYPTO_TOKEN_LEN + 1], b[CRYPTO_TOKEN_LEN + 1];
     add_member(f->db, o.id, 1, a);
     add_member(f->db, o.id, 2, b);
@@ -1545,12 +1530,7 @@ static void test_giveaway_claim_sets(void **state)
 static void test_giveaway_sold_out_taps(void **state)
 {
     struct fx *f = *state;
-    struct org_rec o;
-    memset(&o, 0, sizeof o);
-    snprintf(o.code, sizeof o.code, "GT");
-    snprintf(o.name, sizeof o.name, "GT");
-    snprintf(o.level, sizeof o.level, "city");
-    assert_int_equal(store_org_insert(f->db, &o), DB_OK);
+    struct org_rec o = org_under(f->db, "GT", "city", 0);
     char a[CRYPTO_TOKEN_LEN + 1], b[CRYPTO_TOKEN_LEN + 1], c3[CRYPTO_TOKEN_LEN + 1];
     char nobody[CRYPTO_TOKEN_LEN + 1];
     add_member(f->db, o.id, 1, a);
