@@ -176,9 +176,13 @@ int store_group_commit(struct store *s)
     return s->file ? sqlite_file_group_commit(s->file) : 0;
 }
 
-/* Writer connections for PostgreSQL: batches on several connections
- * overlap their round trips; more would only contend for the cores. */
-#define PG_WRITERS 4
+/* Writer connections for PostgreSQL: batches on two connections overlap
+ * their round trips.  More contend in the server: their inserts meet in
+ * the same index pages and lock the same org row for its foreign keys
+ * (the join benchmark, 64 connections on two cores: 1 writer 13.3k
+ * joins/s, 2 16.2-17.8k, 4 14.1-14.3k, 8 10.6k; PostgreSQL's CPU per join
+ * 58 us with 2, 82 with 4). */
+#define PG_WRITERS 2
 /* Jobs in one PostgreSQL transaction: each job's savepoints take two
  * subtransaction ids, and past 64 of them in one transaction every
  * snapshot in the cluster gets slower (the subxid cache overflows). */

@@ -70,7 +70,7 @@ int store_bulk_mode(struct db *db);
 
 /*
  * A write that can be grouped with others.  Any thread queues it with
- * store_submit(); a writer thread (one for SQLite, four for PostgreSQL, each
+ * store_submit(); a writer thread (one for SQLite, two for PostgreSQL, each
  * with a connection of its own) runs every job queued since its last batch
  * in one transaction, each inside a savepoint of its own, commits once (one
  * durable commit for the batch) and only then calls each job's done.  An
