@@ -33,16 +33,18 @@ struct cache_entry {
  * Once a giveaway is sold out its claims are final: a sold-out answer is
  * given only when every unit is taken by a committed claim.  So what a
  * member's claim is answered then (not eligible, claimed already with
- * this code, or sold out) follows from the member's standing read at any
+ * a code, or sold out) follows from the member's standing read at any
  * later time, and a process keeps what it read: after a rush members tap
  * again and again, and each tap after the first is answered from memory,
  * without a database read or a wait for a batch.  The standing is kept
  * MEMO_TTL_NS: a member suspended or moved meanwhile is told "sold out"
- * or "claimed already" rather than "not eligible" for that long (all of
- * them refusals).  A fixed table made when first needed (8 MiB): each
- * member in one set of MEMO_WAYS slots chosen by their digest, a newcomer
- * to a full set taking the oldest one's (about 2% of 50,000 members find
- * theirs full, against a third with one slot each).
+ * rather than "not eligible" for that long (both refusals).  A winner's
+ * standing is not kept: their pickup code is read each time it is shown,
+ * so that a token replaced since never shows it.  A fixed table made when
+ * first needed (7 MiB): each member in one set of MEMO_WAYS slots chosen
+ * by their digest, a newcomer to a full set taking the oldest one's
+ * (about 2% of 50,000 members find theirs full, against a third with one
+ * slot each).
  */
 #define MEMO_SLOTS (1u << 17)
 #define MEMO_WAYS 4
@@ -53,7 +55,6 @@ struct memo {
     int64_t gid;
     uint64_t at;                    /* ub_mono_ns() when read; 0: empty */
     bool found, eligible;
-    char code[PICKUP_CODE_LEN + 1]; /* "" when no claim */
 };
 
 struct giveaway_cache {
@@ -160,7 +161,7 @@ static struct memo *memo_set(struct memo *t, const unsigned char *digest, int64_
 
 /* Keeps a member's standing in sold-out giveaway gid, as read now. */
 static void memo_put(struct giveaway_cache *c, const unsigned char *digest, int64_t gid,
-                     bool found, bool eligible, const char *code)
+                     bool found, bool eligible)
 {
     if (!c)
         return;
@@ -180,7 +181,6 @@ static void memo_put(struct giveaway_cache *c, const unsigned char *digest, int6
     m->at = ub_mono_ns();
     m->found = found;
     m->eligible = eligible;
-    ub_strlcpy(m->code, found ? code : "", sizeof m->code);
     pthread_mutex_unlock(&c->memo_lock);
 }
 
@@ -385,12 +385,14 @@ static int claim_refusal(const struct cache_entry *e, const struct claimant *m, 
     return refusal(e, found, found && eligible(&e->g, m), m->pickup_code, now, err);
 }
 
-/* Keeps m's standing when gid was known sold out (e) before m was read. */
+/* Keeps m's standing when gid was known sold out (e) before m was read.
+ * Not a winner's: the pickup code is read afresh each time it is shown
+ * (a token replaced since must not show it). */
 static void remember(struct giveaway_cache *c, const struct cache_entry *e,
                      const unsigned char *digest, const struct claimant *m, bool found)
 {
-    if (e->sold_out)
-        memo_put(c, digest, e->g.id, found, found && eligible(&e->g, m), m->pickup_code);
+    if (e->sold_out && !(found && *m->pickup_code))
+        memo_put(c, digest, e->g.id, found, found && eligible(&e->g, m));
 }
 
 bool giveaway_claim_known(struct giveaway_cache *cache, const char *token, int64_t gid,
@@ -408,7 +410,7 @@ bool giveaway_claim_known(struct giveaway_cache *cache, const char *token, int64
     crypto_digest(token, digest);
     if (!memo_get(cache, digest, gid, &m))
         return false;
-    return refusal(&e, m.found, m.eligible, m.code, ub_now(), err) != 0;
+    return refusal(&e, m.found, m.eligible, "", ub_now(), err) != 0;
 }
 
 int giveaway_claim_check(struct db *db, struct giveaway_cache *cache, const char *token,

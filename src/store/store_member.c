@@ -245,17 +245,18 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
         "gender text, birth_date text, employer_name text, employer_uscc text, "
         "employer_id bigint, category text, migrant integer, consent_version text, "
         "access_digest text, district_id bigint) "
-        "ON CONFLICT DO NOTHING RETURNING id, id_hash",
+        "ON CONFLICT DO NOTHING RETURNING id, access_digest",
         "si", list.data, now);
     int rc;
     size_t at = 0;
     while ((rc = db_step(st)) == DB_ROW) {
-        size_t len;
-        const void *h = db_blob(st, 1, &len);
-        /* A cursor finds each row: they come back near the order given. */
-        for (size_t k = 0; h && len == PERSON_DIGEST_BYTES && k < n; k++, at = (at + 1) % n) {
+        /* Each row is known by its access digest (the request's own,
+         * random); a cursor finds it: they come back near the order given. */
+        char digest[sizeof sorted->a->access_digest];
+        store_col(st, 1, digest, sizeof digest);
+        for (size_t k = 0; k < n; k++, at = (at + 1) % n) {
             struct app_at *s = &sorted[at];
-            if (!inserted[s->at] && memcmp(s->a->p.id_hash, h, len) == 0) {
+            if (!inserted[s->at] && strcmp(s->a->access_digest, digest) == 0) {
                 inserted[s->at] = true;
                 s->a->id = db_i64(st, 0);
                 s->a->created_at = now;

@@ -1,5 +1,6 @@
 """Scan-to-join: QR codes, the join page, the join API, review, members,
 privacy and durability."""
+import hashlib
 import json
 import os
 import re
@@ -335,6 +336,14 @@ class ConcurrentJoinTest(ServerTest):
             by_person.setdefault(i, []).append(
                 r.json["status"] if r.status == 201 else "%d %s" % (r.status,
                                                                      r.json["error"]["code"]))
+            if r.status == 201:
+                # The answer names the row written for this very request:
+                # its application, holding its personal token's digest.
+                row = self.s.query("SELECT name, access_digest FROM applications WHERE id = ?",
+                                   r.json["application_id"])
+                digest = hashlib.blake2b(r.json["access_token"].encode(),
+                                         digest_size=32).hexdigest()
+                self.assertEqual(row, [("职工%d" % i, digest)])
         return by_person
 
     def recorded(self, first, people):

@@ -634,7 +634,8 @@ static uint32_t wal_sequence(const char *wal)
  * without a pause leave the WAL neither uncopied (it once stayed so until
  * the server stopped) nor growing without end.  A database of 512-byte
  * pages, so that the thresholds (sqlite.c: a checkpoint every 4,096 pages,
- * a restart from 16,384) come after a few MiB: 800 commits of 50 pages. */
+ * a restart from 16,384, tried again 16,384 later if it could not be made)
+ * come after a few MiB: 1,200 commits of 50 pages. */
 static void test_group_commit_checkpoints(void **state)
 {
     struct fx *f = *state;
@@ -656,7 +657,7 @@ static void test_group_commit_checkpoints(void **state)
     assert_int_equal(stat(path, &st0), 0);
     uint32_t seq = 0;
     int restarts = -1;
-    for (int i = 0; i < 800; i++) {
+    for (int i = 0; i < 1200; i++) {
         assert_int_equal(db_begin(db), DB_OK);
         for (int r = 0; r < 50; r++)
             assert_int_equal(db_exec_stmt(db, "INSERT INTO ckpt VALUES (zeroblob(400))", ""),
@@ -666,20 +667,21 @@ static void test_group_commit_checkpoints(void **state)
         restarts += restarts < 0 || now != seq;
         seq = now;
     }
-    /* 40,000 pages went through the WAL (21 MiB of frames); started over,
-     * it holds a restart's worth and what came while it was made. */
+    /* 60,000 pages went through the WAL (32 MiB of frames); started over,
+     * it holds at most two restarts' worth (one that failed, one made) and
+     * what came while they were made. */
     assert_true(restarts >= 1);
     assert_int_equal(stat(wal, &st), 0);
-    assert_true(st.st_size < 30000 * (512 + 24));
+    assert_true(st.st_size < 45000 * (512 + 24));
     /* The checkpointer works on its own thread: wait for it, up to a
      * minute (a bound for a slow machine, not a measurement). */
     for (int i = 0; i < 600; i++) {
         assert_int_equal(stat(path, &st), 0);
-        if (st.st_size >= st0.st_size + 40000 * 512 / 2)
+        if (st.st_size >= st0.st_size + 60000 * 512 / 2)
             break;
         usleep(100 * 1000);
     }
-    assert_true(st.st_size >= st0.st_size + 40000 * 512 / 2);
+    assert_true(st.st_size >= st0.st_size + 60000 * 512 / 2);
     store_release(s, db);
     store_close(s);
 }
