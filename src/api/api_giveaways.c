@@ -108,8 +108,6 @@ struct claim_call {
     struct api_write w;             /* first */
     struct giveaway_cache *cache;
     struct giveaway_claim_req q;
-    char token[CRYPTO_TOKEN_LEN + 1];
-    char addr[64];
 };
 
 static int claim_run_set(struct store_job **jobs, size_t n, struct db *db)
@@ -142,27 +140,23 @@ void api_giveaways_claim(struct req *r)
     int64_t id;
     if (giveaway_id_or_reply(r, &id))
         return;
-    const char *token = api_member_token(r);
-    struct ub_err err;
-    if (giveaway_claim_known(site_of(r)->giveaways, token, id, &err)) {
-        reply_err(r, &err);
-        return;
-    }
     struct claim_call *c = arena_zalloc(&r->arena, sizeof *c);
     c->w.job.run_set = claim_run_set;
     c->w.answer = claim_answer;
     c->w.settled = claim_settled;
     c->cache = site_of(r)->giveaways;
-    ub_strlcpy(c->token, token ? token : "", sizeof c->token);
-    ub_strlcpy(c->addr, r->addr, sizeof c->addr);
-    c->q.token = c->token;
-    c->q.gid = id;
-    c->q.addr = c->addr;
+    /* The request (its token, its address) outlives the claim. */
+    const char *token = api_member_token(r);
+    giveaway_claim_init(&c->q, token ? arena_strdup(&r->arena, token) : NULL, id, r->addr);
+    if (giveaway_claim_known(c->cache, &c->q, &c->w.err)) {
+        reply_err(r, &c->w.err);
+        return;
+    }
     if (strcmp(store_backend(http_config_of(r)->store), "sqlite") == 0) {
         struct db *db = req_db_or_reply(r);
         if (!db)
             return;
-        if (giveaway_claim_check(db, c->cache, token, id, &c->w.err)) {
+        if (giveaway_claim_check(db, c->cache, &c->q, &c->w.err)) {
             reply_err(r, &c->w.err);
             return;
         }

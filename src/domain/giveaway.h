@@ -12,13 +12,15 @@
  * (stock never comes back, so this is true for good once seen), the
  * standing of the members who tapped a sold-out one (so that their taps
  * again are answered from memory), and the remaining stock shown on the
- * member page, re-read at most once a second.  The database stays the authority: every claim that might win
- * goes to it, so several processes on one PostgreSQL agree.
+ * member page, re-read at most once a second.  The database stays the
+ * authority: every claim that might win goes to it, so several processes
+ * on one PostgreSQL agree.
  */
 #ifndef UB_GIVEAWAY_H
 #define UB_GIVEAWAY_H
 
 #include "domain/actor.h"
+#include "lib/crypto.h"
 #include "store/store_services.h"
 
 #define GIVEAWAY_STOCK_MAX 1000000
@@ -58,15 +60,21 @@ int giveaway_list(struct db *db, const struct actor *a, const char *org, int lim
  * 409 already_claimed, 422 not_open, 410 sold_out.  Audited. */
 int giveaway_claim(struct db *db, struct giveaway_cache *cache, const char *token, int64_t gid,
                    const char *addr, char code[PICKUP_CODE_LEN + 1], struct ub_err *err);
-/* One claim of a set (giveaway_claim_many). */
+/* One claim (giveaway_claim_many, _known, _check), made by
+ * giveaway_claim_init. */
 struct giveaway_claim_req {
     const char *token;              /* the member's personal token */
+    unsigned char digest[CRYPTO_DIGEST_BYTES];  /* its digest, once it is one */
     int64_t gid;
     const char *addr;               /* for the audit log */
     char code[PICKUP_CODE_LEN + 1]; /* set: the pickup code */
     int status;                     /* set: 0, or -1 with err */
     struct ub_err err;
 };
+/* A claim of giveaway gid by the holder of token (kept, not copied; the
+ * digest taken here, once for all that reads the claim), from addr. */
+void giveaway_claim_init(struct giveaway_claim_req *q, const char *token, int64_t gid,
+                         const char *addr);
 /* giveaway_claim for each of reqs[0..n-1], with a few statements for all
  * of them: one reads their members, one takes their units, one records
  * their claims, one audits them.  Returns DB_OK, or the negative DB_ code
@@ -83,12 +91,12 @@ void giveaway_claim_settled(struct giveaway_cache *cache, int64_t gid, int statu
 /* A claim this process can refuse without the database: a token that
  * cannot be one, or a member whose standing in gid, sold out, it has read
  * lately (see giveaway.c).  Returns true with err. */
-bool giveaway_claim_known(struct giveaway_cache *cache, const char *token, int64_t gid,
+bool giveaway_claim_known(struct giveaway_cache *cache, const struct giveaway_claim_req *q,
                           struct ub_err *err);
 /* What giveaway_claim checks before writing, alone (reads only): so that
  * the refusals a storm is mostly made of are answered at once. */
-int giveaway_claim_check(struct db *db, struct giveaway_cache *cache, const char *token,
-                         int64_t gid, struct ub_err *err);
+int giveaway_claim_check(struct db *db, struct giveaway_cache *cache,
+                         const struct giveaway_claim_req *q, struct ub_err *err);
 
 /* What the member page shows: the giveaway, the member's claim (code ""
  * when none) and the remaining stock (cached, at most a second old). */
