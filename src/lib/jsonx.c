@@ -6,6 +6,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "lib/util.h"
+
 void json_bump(json_t *obj, const char *key, json_int_t n)
 {
     json_t *v = json_object_get(obj, key);
@@ -35,27 +37,6 @@ static void sep(struct buf *b)
     }
 }
 
-/* The length of the well-formed UTF-8 sequence at p (lead byte >= 0x80),
- * or 0. */
-static size_t utf8_seq(const unsigned char *p)
-{
-    size_t n;
-    unsigned cp;
-    if ((p[0] & 0xe0) == 0xc0) { n = 2; cp = p[0] & 0x1f; }
-    else if ((p[0] & 0xf0) == 0xe0) { n = 3; cp = p[0] & 0x0f; }
-    else if ((p[0] & 0xf8) == 0xf0) { n = 4; cp = p[0] & 0x07; }
-    else return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)
-        || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
 /* s as a JSON string: '"' and '\' escaped, control characters as \u
  * escapes, and a byte that is not part of well-formed UTF-8 (text cut in
  * the middle of a character) as U+FFFD, so that the whole stays JSON
@@ -66,8 +47,9 @@ static void quoted(struct buf *b, const char *s)
     const unsigned char *p = (const unsigned char *)s, *run = p;
     while (*p) {
         unsigned char c = *p;
-        size_t n = 1;
-        if (c >= 0x80 && (n = utf8_seq(p)) != 0) {
+        unsigned cp;
+        size_t n;
+        if (c >= 0x80 && (n = ub_utf8_char(p, &cp)) != 0) {
             p += n;
             continue;
         }

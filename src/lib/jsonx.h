@@ -19,8 +19,9 @@ json_int_t json_int_at(const json_t *obj, const char *a, const char *b);
 /*
  * The writer, for JSON made only to be handed on (a list of rows as one
  * statement parameter, an error answer): no tree of values, each its own
- * allocation, built to be thrown away.  Each call writes one value, after key (inside an
- * object) or with key NULL (inside an array, or at the top); the comma
+ * allocation, built to be thrown away.  Each call writes one value, after
+ * key (inside an object) or with key NULL (inside an array, or at the
+ * top); the comma
  * before it is written when the text so far needs one.  Strings are
  * UTF-8 (a byte that is not part of a well-formed character is written as
  * U+FFFD); the caller closes what it opens.

@@ -63,6 +63,26 @@ bool ub_strlcpy(char *dst, const char *src, size_t n)
     return true;
 }
 
+size_t ub_utf8_char(const unsigned char *p, unsigned *cp)
+{
+    size_t n;
+    unsigned c;
+    if ((p[0] & 0xe0) == 0xc0) { n = 2; c = p[0] & 0x1f; }
+    else if ((p[0] & 0xf0) == 0xe0) { n = 3; c = p[0] & 0x0f; }
+    else if ((p[0] & 0xf8) == 0xf0) { n = 4; c = p[0] & 0x07; }
+    else return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+    if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000)
+        || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return n;
+}
+
 bool ub_utf8_text(const char *s, bool allow_newline)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -75,22 +95,11 @@ bool ub_utf8_text(const char *s, bool allow_newline)
             p++;
             continue;
         }
-        int n;
         unsigned cp;
-        if ((c & 0xe0) == 0xc0) { n = 1; cp = c & 0x1f; }
-        else if ((c & 0xf0) == 0xe0) { n = 2; cp = c & 0x0f; }
-        else if ((c & 0xf8) == 0xf0) { n = 3; cp = c & 0x07; }
-        else return false;
-        p++;
-        for (int i = 0; i < n; i++, p++) {
-            if ((*p & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (*p & 0x3f);
-        }
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)
-            || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)
-            || (cp >= 0x80 && cp <= 0x9f))              /* C1 controls */
+        size_t n = ub_utf8_char(p, &cp);
+        if (!n || (cp >= 0x80 && cp <= 0x9f))              /* C1 controls */
             return false;
+        p += n;
     }
     return true;
 }

@@ -25,6 +25,10 @@ char *xstrdup(const char *s);
  * src did not fit (dst then holds a truncated copy). */
 bool ub_strlcpy(char *dst, const char *src, size_t n);
 
+/* The length of the well-formed UTF-8 character at p (its first byte
+ * 0x80 or above: no overlong form, no surrogate, none past U+10FFFF), its
+ * code point in *cp; 0 if there is none. */
+size_t ub_utf8_char(const unsigned char *p, unsigned *cp);
 /* Returns true if s is valid UTF-8 with no control characters other than
  * tab (and newline when allow_newline). */
 bool ub_utf8_text(const char *s, bool allow_newline);
