@@ -214,7 +214,7 @@ struct route {
 
 struct routes {
     struct route r[ROUTES_MAX];
-    size_t n, next;                     /* next: the one a new one replaces when full */
+    size_t n;                           /* when full, the last is replaced */
 };
 
 /* Then, still alone: the rate limit (counted by join_rate_count), the
@@ -245,7 +245,7 @@ static int join_route(struct db *db, struct join_req *q, int64_t now, struct rou
             r = &rt->r[i];
     if (!r) {
         int64_t union_id = 0;
-        r = &rt->r[rt->n < ROUTES_MAX ? rt->n++ : rt->next++ % ROUTES_MAX];
+        r = &rt->r[rt->n < ROUTES_MAX ? rt->n++ : ROUTES_MAX - 1];
         *r = (struct route){.path = q->source.path, .uscc = uscc, .name = name};
         int rc = store_employer_union(db, q->source.path, uscc, name, &r->employer_id,
                                       &union_id);
@@ -254,7 +254,8 @@ static int join_route(struct db *db, struct join_req *q, int64_t now, struct rou
             return ub_fail_store(err, rc);
         }
         r->dest = q->source;
-        if (union_id && union_id != q->source.id && store_org_by_id(db, union_id, &r->dest) != DB_OK)
+        if (union_id && union_id != q->source.id
+            && store_org_by_id(db, union_id, &r->dest) != DB_OK)
             r->dest = q->source;
     }
     a->p.employer_id = r->employer_id;
@@ -414,7 +415,7 @@ int join_commit_many(struct db *db, const struct vault *v, struct join_req **req
     }
     int rc = join_rate_count(db, ready, counted, now);
     struct routes *routes = xmalloc(sizeof *routes);
-    routes->n = routes->next = 0;
+    routes->n = 0;
     for (size_t i = 0; rc == DB_OK && i < n; i++) {
         struct join_req *q = reqs[i];
         if (q->status || q->replayed)

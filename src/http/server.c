@@ -18,6 +18,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -671,6 +672,14 @@ struct http_server *http_start(const struct http_config *cfg, char *err, size_t 
     return s;
 }
 
+/* Waits until the counter at n is zero, or ub_mono_ns() reaches until. */
+static void wait_zero(unsigned long *n, uint64_t until)
+{
+    struct timespec ms = {0, 1000000};
+    while (__atomic_load_n(n, __ATOMIC_SEQ_CST) > 0 && ub_mono_ns() < until)
+        nanosleep(&ms, NULL);
+}
+
 void http_stop(struct http_server *s)
 {
     if (!s)
@@ -684,14 +693,9 @@ void http_stop(struct http_server *s)
      * its answer is waited for STOP_DRAIN_S at most. */
     __atomic_store_n(&s->stopping, true, __ATOMIC_SEQ_CST);
     MHD_socket listener = MHD_quiesce_daemon(s->d);
-    struct timespec ms = {0, 1000000};
-    while (__atomic_load_n(&s->parked, __ATOMIC_SEQ_CST) > 0)
-        nanosleep(&ms, NULL);
-    uint64_t until = ub_mono_ns() + STOP_DRAIN_S * 1000000000ull;
-    while (__atomic_load_n(&s->live, __ATOMIC_SEQ_CST) > 0 && ub_mono_ns() < until)
-        nanosleep(&ms, NULL);
-    while (__atomic_load_n(&s->resuming, __ATOMIC_SEQ_CST) > 0)
-        nanosleep(&ms, NULL);
+    wait_zero(&s->parked, UINT64_MAX);
+    wait_zero(&s->live, ub_mono_ns() + STOP_DRAIN_S * 1000000000ull);
+    wait_zero(&s->resuming, UINT64_MAX);
     MHD_stop_daemon(s->d);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);        /* quiesce handed it to us */

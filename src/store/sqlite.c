@@ -71,12 +71,15 @@ static void configure_once(void)
  * A long WAL costs every write: past the file's end each frame needs a new
  * block and a new page in the page cache (with the restart at 1 GiB and
  * the file cut back to 64 MiB after each, the join benchmark's p99 at 256
- * connections was 40-70 ms; with a WAL that stays within 64 MiB, 21-26).  A restart
- * holds writers up while it waits for readers to leave the WAL, so it
- * waits RESTART_WAIT_MS at most; one that could not be made (a long read,
- * an export, still under way) is tried again only once the WAL has grown
- * by another RESTART_PAGES. */
+ * connections was 40-70 ms; with a WAL that stays within 64 MiB, 21-26).
+ * A restart holds writers up while it waits for readers to leave the WAL,
+ * so it waits RESTART_WAIT_MS at most; one that could not be made (a long
+ * read, an export, still under way) is tried again only once the WAL has
+ * grown by another RESTART_PAGES.  The checkpointer is asked for one when
+ * a checkpoint is (every CHECKPOINT_PAGES), so the first comes as soon as
+ * the WAL is that long. */
 #define RESTART_PAGES 16384
+_Static_assert(RESTART_PAGES % CHECKPOINT_PAGES == 0, "a restart comes on time");
 #define RESTART_WAIT_MS 20
 /* The WAL file is cut back to this size when it starts over: a little
  * more than a restart's worth, so that in the usual cycle it is reused as
