@@ -365,6 +365,11 @@ class GiveawayTest(Services):
         self.assertError(self.claim(gid, outside), 403, "not_eligible")
         self.assertError(self.claim(gid, None), 401, "unauthenticated")
         self.assertError(self.claim(gid, "x" * 43), 401, "unauthenticated")
+        # A member's token with a character more is not that member's.
+        more = self.giveaway(stock=5, org="110118001")
+        _, tok3 = self.member()
+        self.assertError(self.claim(more, tok3 + "A"), 401, "unauthenticated")
+        self.assertEqual(self.claim(more, tok3).status, 201)
         self.assertError(self.claim(999999, tok), 404, "giveaway_not_found")
         later = self.giveaway(opens="2098-01-01T00:00:00+08:00")
         self.assertError(self.claim(later, tok2), 422, "not_open")
