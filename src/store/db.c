@@ -6,8 +6,85 @@
 
 #include <assert.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "lib/log.h"
+#include "lib/util.h"
+
+void db_rows_init(struct db_rows *r, const char *types)
+{
+    r->types = types;
+    r->ncols = strlen(types);
+    r->n = 0;
+    r->cols = xcalloc(r->ncols, sizeof *r->cols);
+}
+
+void db_rows_free(struct db_rows *r)
+{
+    for (size_t c = 0; c < r->ncols; c++)
+        free(r->cols[c].data);
+    free(r->cols);
+    r->cols = NULL;
+}
+
+/* Appends a value of len bytes (NULL: the SQL NULL) to column c. */
+static void put(struct db_column *c, const void *p, size_t len)
+{
+    if (c->len + 4 + len > c->cap) {
+        c->cap = (c->len + 4 + len) * 2 + 64;
+        c->data = xrealloc(c->data, c->cap);
+    }
+    uint32_t n = p ? (uint32_t)len : UINT32_MAX;
+    unsigned char *at = (unsigned char *)c->data + c->len;
+    for (int k = 0; k < 4; k++)
+        at[k] = (unsigned char)(n >> (24 - 8 * k));
+    if (p && len)
+        memcpy(at + 4, p, len);
+    c->len += 4 + (p ? len : 0);
+    c->nulls |= !p;
+}
+
+static void put_i64(struct db_column *c, int64_t v)
+{
+    unsigned char b[8];
+    for (int k = 0; k < 8; k++)
+        b[k] = (unsigned char)((uint64_t)v >> (56 - 8 * k));
+    put(c, b, 8);
+}
+
+void db_rows_add(struct db_rows *r, ...)
+{
+    va_list ap;
+    va_start(ap, r);
+    for (size_t i = 0; i < r->ncols; i++) {
+        struct db_column *c = &r->cols[i];
+        switch (r->types[i]) {
+        case 'i': put_i64(c, va_arg(ap, int64_t)); break;
+        case 'I': {
+            int64_t v = va_arg(ap, int64_t);
+            if (v)
+                put_i64(c, v);
+            else
+                put(c, NULL, 0);
+            break;
+        }
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            put(c, s, s ? strlen(s) : 0);
+            break;
+        }
+        case 'b': {
+            const void *p = va_arg(ap, const void *);
+            put(c, p, va_arg(ap, size_t));
+            break;
+        }
+        default: assert(!"db_rows: unknown type"); break;
+        }
+    }
+    va_end(ap);
+    r->n++;
+}
 
 static struct db_stmt *bind_va(struct db *db, const char *sql, const char *types,
                                va_list ap)
@@ -40,6 +117,19 @@ static struct db_stmt *bind_va(struct db *db, const char *sql, const char *types
             break;
         }
         case 'n': rc = db->ops->bind_null(st, n); break;
+        case 'R': {
+            const struct db_rows *r = va_arg(ap, const struct db_rows *);
+            n--;
+            for (size_t c = 0; c < r->ncols && rc == 0; c++) {
+                const struct db_column *col = &r->cols[c];
+                n++;
+                rc = db->ops->bind_column ? db->ops->bind_column(st, n, r->types[c],
+                                                                 col->nulls, r->n,
+                                                                 col->data, col->len)
+                                          : -1;
+            }
+            break;
+        }
         default: rc = -1; break;
         }
     }

@@ -47,6 +47,10 @@ struct db_ops {
     int (*bind_text)(struct db_stmt *st, int i, const char *s);
     int (*bind_blob)(struct db_stmt *st, int i, const void *p, size_t n);
     int (*bind_null)(struct db_stmt *st, int i);
+    /* A column of n values (see struct db_rows); NULL: rows are not taken
+     * (the store writes them one statement each). */
+    int (*bind_column)(struct db_stmt *st, int i, char type, bool nulls, size_t n,
+                       const void *data, size_t len);
     int (*nparams)(struct db_stmt *st);
     int (*step)(struct db_stmt *st);
     int64_t (*col_i64)(struct db_stmt *st, int i);
@@ -99,12 +103,44 @@ struct db {
 };
 
 /*
+ * Rows sent to the server at once, a column per placeholder: on
+ * PostgreSQL each column is an array, `unnest($1::bigint[], $2::text[],
+ * $3::bytea[])`, sent in binary (nothing for the server to parse but the
+ * lengths).  SQLite does not take them: there a statement per row costs
+ * no round trip.  Types as db_run's: 'i', 'I', 's', 'b'.
+ *
+ *     struct db_rows r;
+ *     db_rows_init(&r, "isb");
+ *     db_rows_add(&r, id, name, digest, (size_t)32);   // as db_run's values
+ *     st = db_run(db, "... unnest($1::bigint[], $2::text[], $3::bytea[]) ...", "R", &r);
+ *     db_rows_free(&r);                // after db_done
+ *
+ * A column's values are kept as PostgreSQL's binary arrays hold them (a
+ * 4-byte big-endian length, -1 for NULL, then the bytes; integers as 8
+ * big-endian bytes), so binding copies them once.
+ */
+struct db_column {
+    char *data;
+    size_t len, cap;
+    bool nulls;
+};
+struct db_rows {
+    const char *types;
+    size_t ncols, n;
+    struct db_column *cols;
+};
+void db_rows_init(struct db_rows *r, const char *types);
+void db_rows_add(struct db_rows *r, ...);
+void db_rows_free(struct db_rows *r);
+
+/*
  * Prepares (or finds in the cache) `sql` and binds values described by
  * `types`, one char per placeholder: 'i' int64_t, 'I' int64_t with 0
  * binding NULL (an absent reference), 's' const char * (NULL binds NULL),
- * 'b' const void *, size_t (NULL binds NULL), 'n' NULL (no argument).  The
- * count must equal the statement's placeholders.  Returns the statement, or
- * NULL after logging (bad SQL or a count mismatch are programming errors).
+ * 'b' const void *, size_t (NULL binds NULL), 'n' NULL (no argument); and
+ * 'R' const struct db_rows *, a placeholder per column.  The count must
+ * equal the statement's placeholders.  Returns the statement, or NULL
+ * after logging (bad SQL or a count mismatch are programming errors).
  */
 struct db_stmt *db_run(struct db *db, const char *sql, const char *types, ...);
 

@@ -175,6 +175,24 @@ static int pg_bind_null(struct db_stmt *st, int i)
     return set_value(st, i, NULL, 0, 0);
 }
 
+/* A column as a one-dimensional array in PostgreSQL's binary form: a
+ * header, then the values as db_rows keeps them. */
+static int pg_bind_column(struct db_stmt *st, int i, char type, bool nulls, size_t n,
+                          const void *data, size_t len)
+{
+    uint32_t oid = type == 's' ? 25 : type == 'b' ? 17 : 20;   /* text, bytea, int8 */
+    uint32_t head[5] = {n ? 1 : 0, nulls, oid, (uint32_t)n, 1};
+    size_t hlen = n ? sizeof head : 3 * sizeof *head;
+    if (len > (size_t)INT32_MAX - hlen)
+        return -1;
+    unsigned char *c = xmalloc(hlen + len + 1);
+    for (size_t k = 0; k < hlen; k++)
+        c[k] = (unsigned char)(head[k / 4] >> (24 - 8 * (k % 4)));
+    if (len)
+        memcpy(c + hlen, data, len);
+    return set_value(st, i, (char *)c, (int)(hlen + len), 1);
+}
+
 static int pg_nparams(struct db_stmt *st)
 {
     return st->nparams;
@@ -431,6 +449,7 @@ static const struct db_ops pg_ops = {
     .bind_text = pg_bind_text,
     .bind_blob = pg_bind_blob,
     .bind_null = pg_bind_null,
+    .bind_column = pg_bind_column,
     .nparams = pg_nparams,
     .step = pg_step,
     .col_i64 = pg_col_i64,

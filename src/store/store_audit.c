@@ -4,7 +4,6 @@
  */
 #include <stdlib.h>
 
-#include "lib/jsonx.h"
 #include "lib/util.h"
 #include "store/store.h"
 #include "store/store_util.h"
@@ -30,32 +29,21 @@ int store_audit_insert_many(struct db *db, const struct audit_rec *a, size_t n)
         }
         return DB_OK;
     }
-    struct buf list;
-    buf_init(&list);
-    jw_open(&list, NULL, '[');
-    for (size_t i = 0; i < n; i++) {
-        jw_open(&list, NULL, '{');
-        jw_int(&list, "at", a[i].at);
-        jw_id(&list, "user_id", a[i].user_id);
-        jw_str(&list, "login", a[i].login);
-        jw_str(&list, "addr", a[i].addr);
-        jw_str(&list, "action", a[i].action);
-        jw_str(&list, "object_type", a[i].object_type);
-        jw_str(&list, "object_id", a[i].object_id);
-        jw_id(&list, "org_id", a[i].org_id);
-        jw_str(&list, "detail", a[i].detail ? a[i].detail : "{}");
-        jw_close(&list, '}');
-    }
-    jw_close(&list, ']');
+    struct db_rows rows;
+    db_rows_init(&rows, "iIsssssIs");
+    for (size_t i = 0; i < n; i++)
+        db_rows_add(&rows, a[i].at, a[i].user_id, a[i].login, a[i].addr, a[i].action,
+                    a[i].object_type, a[i].object_id, a[i].org_id,
+                    a[i].detail ? a[i].detail : "{}");
     int rc = db_exec_stmt(db,
         "INSERT INTO audit_log (at, user_id, login, addr, action, object_type, "
         "object_id, org_id, detail, district_id) "
-        "SELECT x.at, x.user_id, x.login, x.addr, x.action, x.object_type, x.object_id, "
-        "x.org_id, x.detail, COALESCE((SELECT district_id FROM orgs WHERE id = x.org_id), 0) "
-        "FROM json_to_recordset($1::json) AS x(at bigint, user_id bigint, login text, "
-        "addr text, action text, object_type text, object_id text, org_id bigint, detail text)",
-        "s", list.data);
-    buf_free(&list);
+        "SELECT x.*, COALESCE((SELECT district_id FROM orgs WHERE id = x.org_id), 0) "
+        "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], "
+        "$6::text[], $7::text[], $8::bigint[], $9::text[]) "
+        "AS x(at, user_id, login, addr, action, object_type, object_id, org_id, detail)",
+        "R", &rows);
+    db_rows_free(&rows);
     return rc;
 }
 

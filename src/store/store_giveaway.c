@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/jsonx.h"
 #include "lib/util.h"
 #include "store/store_services.h"
 #include "store/store_util.h"
@@ -180,24 +179,22 @@ int store_claimants(struct db *db, int64_t gid, const char *const *digests, size
         }
         return DB_OK;
     }
-    struct buf list;
-    buf_init(&list);
-    jw_open(&list, NULL, '[');
+    struct db_rows rows;
+    db_rows_init(&rows, "s");
     for (size_t i = 0; i < n; i++)
-        jw_str(&list, NULL, digests[i]);
-    jw_close(&list, ']');
+        db_rows_add(&rows, digests[i]);
     /* Joined laterally (LIMIT keeps the planner from flattening them):
      * index lookups per digest, never a hash join over a whole table,
      * whatever the planner guesses of the list's length. */
     struct db_stmt *st = db_run(db,
         "SELECT d.k, " CLAIMANT_COLS
-        "FROM json_array_elements_text($1::json) WITH ORDINALITY AS d(digest, k) "
+        "FROM unnest($1::text[]) WITH ORDINALITY AS d(digest, k) "
         "CROSS JOIN LATERAL (SELECT id, org_id, member_no, status FROM members "
         "WHERE access_digest = d.digest ORDER BY id DESC LIMIT 1) m "
         "CROSS JOIN LATERAL (SELECT path FROM orgs WHERE id = m.org_id LIMIT 1) o "
         "LEFT JOIN LATERAL (SELECT pickup_code, redeemed_at FROM giveaway_claims "
         "WHERE giveaway_id = $2 AND member_id = m.id LIMIT 1) c ON true",
-        "si", list.data, gid);
+        "Ri", &rows, gid);
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         int64_t k = db_i64(st, 0) - 1;
@@ -207,7 +204,7 @@ int store_claimants(struct db *db, int64_t gid, const char *const *digests, size
         }
     }
     db_done(st);
-    buf_free(&list);
+    db_rows_free(&rows);
     return rc == DB_DONE ? DB_OK : rc;
 }
 
@@ -321,24 +318,18 @@ int store_giveaway_claims_insert(struct db *db, int64_t gid, struct claim_row *r
     for (size_t i = 0; i < n; i++)
         by_member[i] = &rows[i];
     qsort(by_member, n, sizeof *by_member, cmp_member);
-    struct buf list;
-    buf_init(&list);
-    jw_open(&list, NULL, '[');
-    for (size_t i = 0; i < n; i++) {
-        jw_open(&list, NULL, '{');
-        jw_int(&list, "m", by_member[i]->member_id);
-        jw_int(&list, "n", by_member[i]->number);
-        jw_str(&list, "c", by_member[i]->code);
-        jw_close(&list, '}');
-    }
-    jw_close(&list, ']');
+    struct db_rows list;
+    db_rows_init(&list, "iis");
+    for (size_t i = 0; i < n; i++)
+        db_rows_add(&list, by_member[i]->member_id, by_member[i]->number,
+                    by_member[i]->code);
     struct db_stmt *st = db_run(db,
         "INSERT INTO giveaway_claims (giveaway_id, member_id, number, pickup_code, claimed_at, "
         "district_id) SELECT $1, x.m, x.n, x.c, $2, "
         "(SELECT district_id FROM members WHERE id = x.m) "
-        "FROM json_to_recordset($3::json) AS x(m bigint, n bigint, c text) "
+        "FROM unnest($3::bigint[], $4::bigint[], $5::text[]) AS x(m, n, c) "
         "ON CONFLICT (giveaway_id, member_id) DO NOTHING RETURNING member_id",
-        "iis", gid, now, list.data);
+        "iiR", gid, now, &list);
     int rc;
     size_t at = 0;
     while ((rc = db_step(st)) == DB_ROW) {
@@ -352,7 +343,7 @@ int store_giveaway_claims_insert(struct db *db, int64_t gid, struct claim_row *r
     }
     db_done(st);
     free(by_member);
-    buf_free(&list);
+    db_rows_free(&list);
     return rc == DB_DONE ? DB_OK : rc;
 }
 

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/jsonx.h"
 #include "lib/util.h"
 #include "store/store.h"
 #include "store/store_util.h"
@@ -197,56 +196,31 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
     for (size_t i = 0; i < n; i++)
         sorted[i] = (struct app_at){apps[i], i};
     qsort(sorted, n, sizeof *sorted, cmp_id_hash);
-    struct buf list;
-    buf_init(&list);
-    jw_open(&list, NULL, '[');
+    struct db_rows rows;
+    db_rows_init(&rows, "iiIsssbbsbbsssssIsissi");
     for (size_t i = 0; i < n; i++) {
         const struct application_rec *a = sorted[i].a;
         const struct person_rec *p = &a->p;
-        jw_open(&list, NULL, '{');
-        jw_int(&list, "org_id", a->org_id);
-        jw_int(&list, "source_org_id", a->source_org_id);
-        jw_id(&list, "source_event_id", a->source_event_id);
-        jw_str(&list, "status", a->status);
-        jw_str(&list, "channel", a->channel);
-        jw_str(&list, "name", p->name);
-        jw_hex(&list, "id_hash", p->id_hash, sizeof p->id_hash);
-        jw_hex(&list, "id_enc", p->id_enc, p->id_enc_len);
-        jw_str(&list, "id_mask", p->id_mask);
-        jw_hex(&list, "phone_hash", p->phone_hash, sizeof p->phone_hash);
-        jw_hex(&list, "phone_enc", p->phone_enc, p->phone_enc_len);
-        jw_str(&list, "phone_mask", p->phone_mask);
-        jw_str(&list, "gender", p->gender);
-        jw_str(&list, "birth_date", p->birth_date);
-        jw_str(&list, "employer_name", p->employer_name);
-        jw_str(&list, "employer_uscc", or_null(p->employer_uscc));
-        jw_id(&list, "employer_id", p->employer_id);
-        jw_str(&list, "category", p->category);
-        jw_int(&list, "migrant", p->migrant);
-        jw_str(&list, "consent_version", a->consent_version);
-        jw_str(&list, "access_digest", a->access_digest);
-        jw_int(&list, "district_id", a->district_id);
-        jw_close(&list, '}');
+        db_rows_add(&rows, a->org_id, a->source_org_id, a->source_event_id, a->status,
+                    a->channel, p->name, p->id_hash, sizeof p->id_hash, p->id_enc,
+                    p->id_enc_len, p->id_mask, p->phone_hash, sizeof p->phone_hash,
+                    p->phone_enc, p->phone_enc_len, p->phone_mask, p->gender, p->birth_date,
+                    p->employer_name, or_null(p->employer_uscc), p->employer_id, p->category,
+                    (int64_t)p->migrant, a->consent_version, a->access_digest,
+                    a->district_id);
     }
-    jw_close(&list, ']');
     struct db_stmt *st = db_run(db,
         "INSERT INTO applications (org_id, source_org_id, source_event_id, status, channel, "
         "name, id_hash, id_enc, id_mask, phone_hash, phone_enc, phone_mask, gender, "
         "birth_date, employer_name, employer_uscc, employer_id, category, migrant, "
         "consent_version, access_digest, district_id, created_at) "
-        "SELECT x.org_id, x.source_org_id, x.source_event_id, x.status, x.channel, x.name, "
-        "decode(x.id_hash, 'hex'), decode(x.id_enc, 'hex'), x.id_mask, "
-        "decode(x.phone_hash, 'hex'), decode(x.phone_enc, 'hex'), x.phone_mask, x.gender, "
-        "x.birth_date, x.employer_name, x.employer_uscc, x.employer_id, x.category, "
-        "x.migrant, x.consent_version, x.access_digest, x.district_id, $2 "
-        "FROM json_to_recordset($1::json) AS x(org_id bigint, source_org_id bigint, "
-        "source_event_id bigint, status text, channel text, name text, id_hash text, "
-        "id_enc text, id_mask text, phone_hash text, phone_enc text, phone_mask text, "
-        "gender text, birth_date text, employer_name text, employer_uscc text, "
-        "employer_id bigint, category text, migrant integer, consent_version text, "
-        "access_digest text, district_id bigint) "
+        "SELECT x.*, $23::bigint FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], "
+        "$4::text[], $5::text[], $6::text[], $7::bytea[], $8::bytea[], $9::text[], "
+        "$10::bytea[], $11::bytea[], $12::text[], $13::text[], $14::text[], $15::text[], "
+        "$16::text[], $17::bigint[], $18::text[], $19::bigint[], $20::text[], $21::text[], "
+        "$22::bigint[]) AS x "
         "ON CONFLICT DO NOTHING RETURNING id, access_digest",
-        "si", list.data, now);
+        "Ri", &rows, now);
     int rc;
     size_t at = 0;
     while ((rc = db_step(st)) == DB_ROW) {
@@ -266,7 +240,7 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
     }
     db_done(st);
     free(sorted);
-    buf_free(&list);
+    db_rows_free(&rows);
     return rc == DB_DONE ? DB_OK : rc;
 }
 
@@ -301,16 +275,14 @@ int store_members_live(struct db *db, const unsigned char *const *id_hashes, siz
     }
     /* Per person, an index lookup: a scalar subquery, which the planner
      * never turns into a hash of the whole table (as it did EXISTS). */
-    struct buf list;
-    buf_init(&list);
-    jw_open(&list, NULL, '[');
+    struct db_rows rows;
+    db_rows_init(&rows, "b");
     for (size_t i = 0; i < n; i++)
-        jw_hex(&list, NULL, id_hashes[i], PERSON_DIGEST_BYTES);
-    jw_close(&list, ']');
+        db_rows_add(&rows, id_hashes[i], (size_t)PERSON_DIGEST_BYTES);
     struct db_stmt *st = db_run(db,
-        "SELECT d.k, (SELECT count(*) FROM members WHERE id_hash = decode(d.h, 'hex') "
+        "SELECT d.k, (SELECT count(*) FROM members WHERE id_hash = d.h "
         "AND status IN ('active', 'transferring')) "
-        "FROM json_array_elements_text($1::json) WITH ORDINALITY AS d(h, k)", "s", list.data);
+        "FROM unnest($1::bytea[]) WITH ORDINALITY AS d(h, k)", "R", &rows);
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         int64_t k = db_i64(st, 0) - 1;
@@ -318,7 +290,7 @@ int store_members_live(struct db *db, const unsigned char *const *id_hashes, siz
             live[k] = db_i64(st, 1) != 0;
     }
     db_done(st);
-    buf_free(&list);
+    db_rows_free(&rows);
     return rc == DB_DONE ? DB_OK : rc;
 }
 

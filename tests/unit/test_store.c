@@ -2,7 +2,7 @@
  * test_store.c: cmocka unit tests for the store (src/store/) over a real
  * temporary SQLite file: opening and URL errors, migrations (applied once,
  * idempotent, schema version 1, dialect resolved), the connection pool, the
- * db.h binding and error-code mapping, transactions, the org tree's
+ * db.h binding (and rows for PostgreSQL, as encoded) and error-code mapping, transactions, the org tree's
  * materialised paths (subtree counts checked against a brute-force count
  * on a randomly shaped tree of a few thousand orgs, prefix-sharing sibling
  * paths such as "/1/2/" and "/1/23/"), LIKE escaping in searches,
@@ -355,6 +355,44 @@ static void test_db_binding(void **state)
     assert_int_equal(db_step(st), DB_ROW);
     assert_string_equal(db_text(st, 0), "b-a-b");
     db_done(st);
+}
+
+/* Rows for PostgreSQL's unnest(): each column's values as its binary
+ * arrays hold them (length, -1 for NULL, bytes; integers big-endian), and
+ * SQLite refuses them (it writes a statement per row). */
+static void test_db_rows(void **state)
+{
+    struct fx *f = *state;
+    struct db_rows r;
+    db_rows_init(&r, "iIsb");
+    db_rows_add(&r, (int64_t)-2, (int64_t)0, "工会", "\x01\x00", (size_t)2);
+    db_rows_add(&r, (int64_t)0x0102030405060708, (int64_t)7, (const char *)NULL,
+                (const void *)NULL, (size_t)0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ncols, 4);
+    static const unsigned char i0[] = {0, 0, 0, 8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                       0xfe, 0, 0, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8};
+    assert_int_equal(r.cols[0].len, sizeof i0);
+    assert_memory_equal(r.cols[0].data, i0, sizeof i0);
+    assert_false(r.cols[0].nulls);
+    static const unsigned char i1[] = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0,
+                                       0, 7};
+    assert_int_equal(r.cols[1].len, sizeof i1);
+    assert_memory_equal(r.cols[1].data, i1, sizeof i1);
+    assert_true(r.cols[1].nulls);            /* 'I' with 0 is NULL */
+    static const unsigned char s2[] = {0, 0, 0, 6, 0xe5, 0xb7, 0xa5, 0xe4, 0xbc, 0x9a,
+                                       0xff, 0xff, 0xff, 0xff};
+    assert_int_equal(r.cols[2].len, sizeof s2);
+    assert_memory_equal(r.cols[2].data, s2, sizeof s2);
+    assert_true(r.cols[2].nulls);
+    static const unsigned char b3[] = {0, 0, 0, 2, 1, 0, 0xff, 0xff, 0xff, 0xff};
+    assert_int_equal(r.cols[3].len, sizeof b3);
+    assert_memory_equal(r.cols[3].data, b3, sizeof b3);
+
+    unsigned long errors = f->db->errors;
+    assert_null(db_run(f->db, "SELECT $1, $2, $3, $4", "R", &r));
+    assert_int_equal(f->db->errors, errors + 1);
+    db_rows_free(&r);
 }
 
 static void test_db_error_codes(void **state)
@@ -1395,6 +1433,7 @@ int main(void)
         FX(test_pool),
         FX(test_error_count),
         FX(test_db_binding),
+        FX(test_db_rows),
         FX(test_db_error_codes),
         FX(test_transactions),
         FX(test_batch_writer),
