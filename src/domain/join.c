@@ -334,6 +334,7 @@ static int join_record(struct db *db, const struct vault *v, struct join_req **q
                         q[i]->dest.id, json_pack("{s:s, s:s, s:s}", "source",
                                                  q[i]->source.code, "org", q[i]->dest.code,
                                                  "channel", "qr"));
+            audit[na - 1].district_id = q[i]->dest.district_id;
             join_answered(q[i], "pending", "");
         }
         if (rc == DB_OK && na)

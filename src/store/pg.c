@@ -43,11 +43,12 @@ struct pg_db {
     struct db_stmt *cache[CACHE_SLOTS];
     unsigned nstmts;
     char err[512];
-    /* Inside a transaction, savepoint commands (string literals) wait here
-     * and go out with the next statement in one round trip: a batch of
-     * joins makes four round trips per join instead of eight. */
+    /* The BEGIN that opens a transaction, and savepoint commands inside
+     * one (string literals), wait here and go out with the next statement
+     * in one round trip: a batch of joins makes four round trips. */
     const char *deferred[PG_MAX_DEFERRED];
     int ndeferred;
+    bool opening;               /* BEGIN is among them: in a transaction */
     bool broken;                /* left in pipeline mode: not to be reused */
 };
 
@@ -207,6 +208,7 @@ static PGresult *exec_with_deferred(struct pg_db *p, struct db_stmt *st)
 {
     int n = p->ndeferred;
     p->ndeferred = 0;
+    p->opening = false;
     if (!PQenterPipelineMode(p->conn))
         return NULL;
     bool sent = true;
@@ -333,6 +335,7 @@ static int pg_exec(struct db *db, const char *sql)
         buf_puts(&b, sql);
         joined = buf_steal(&b, NULL);
         p->ndeferred = 0;
+        p->opening = false;
     }
     PGresult *res = PQexec(p->conn, joined ? joined : sql);
     free(joined);
@@ -346,9 +349,15 @@ static int pg_exec(struct db *db, const char *sql)
     return rc;
 }
 
+/* BEGIN waits for the transaction's first statement and goes with it. */
 static int pg_begin(struct db *db)
 {
-    return pg_exec(db, "BEGIN");
+    struct pg_db *p = (struct pg_db *)db;
+    if (PQtransactionStatus(p->conn) != PQTRANS_IDLE || p->opening || p->ndeferred)
+        return pg_exec(db, "BEGIN");
+    p->deferred[p->ndeferred++] = "BEGIN";
+    p->opening = true;
+    return DB_OK;
 }
 
 static int pg_commit(struct db *db)
@@ -361,7 +370,8 @@ static int pg_exec_literal(struct db *db, const char *sql)
     struct pg_db *p = (struct pg_db *)db;
     /* Only inside a transaction: outside one, a failure could not wait
      * for the next statement to be reported. */
-    if (PQtransactionStatus(p->conn) == PQTRANS_INTRANS && p->ndeferred < PG_MAX_DEFERRED) {
+    if ((p->opening || PQtransactionStatus(p->conn) == PQTRANS_INTRANS)
+        && p->ndeferred < PG_MAX_DEFERRED) {
         p->deferred[p->ndeferred++] = sql;
         return DB_OK;
     }
@@ -384,6 +394,7 @@ static int pg_rollback(struct db *db)
 {
     struct pg_db *p = (struct pg_db *)db;
     p->ndeferred = 0;           /* moot: everything goes */
+    p->opening = false;
     if (PQtransactionStatus(p->conn) == PQTRANS_IDLE)
         return DB_OK;
     return pg_exec(db, "ROLLBACK");
@@ -409,7 +420,8 @@ static const char *pg_errmsg(struct db *db)
 
 static bool pg_in_transaction(struct db *db)
 {
-    return PQtransactionStatus(((struct pg_db *)db)->conn) == PQTRANS_INTRANS;
+    struct pg_db *p = (struct pg_db *)db;
+    return p->opening || PQtransactionStatus(p->conn) == PQTRANS_INTRANS;
 }
 
 static bool pg_healthy(struct db *db)

@@ -461,6 +461,9 @@ struct audit_rec {
     char object_type[24];
     char object_id[64];
     int64_t org_id;                 /* the org whose subtree it concerns */
+    /* Its district, when the caller has read the org (0: the store looks
+     * it up). */
+    int64_t district_id;
     const char *detail;             /* JSON text; borrowed */
 };
 

@@ -14,9 +14,9 @@ int store_audit_insert(struct db *db, const struct audit_rec *a)
         "INSERT INTO audit_log (at, user_id, login, addr, action, object_type, "
         "object_id, org_id, detail, district_id) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-        "COALESCE((SELECT district_id FROM orgs WHERE id = $8), 0))",
-        "iIsssssIs", a->at, a->user_id, a->login, a->addr, a->action, a->object_type,
-        a->object_id, a->org_id, a->detail ? a->detail : "{}");
+        "COALESCE($10, (SELECT district_id FROM orgs WHERE id = $8), 0))",
+        "iIsssssIsI", a->at, a->user_id, a->login, a->addr, a->action, a->object_type,
+        a->object_id, a->org_id, a->detail ? a->detail : "{}", a->district_id);
 }
 
 int store_audit_insert_many(struct db *db, const struct audit_rec *a, size_t n)
@@ -30,18 +30,21 @@ int store_audit_insert_many(struct db *db, const struct audit_rec *a, size_t n)
         return DB_OK;
     }
     struct db_rows rows;
-    db_rows_init(&rows, "iIsssssIs");
+    db_rows_init(&rows, "iIsssssIsI");
     for (size_t i = 0; i < n; i++)
         db_rows_add(&rows, a[i].at, a[i].user_id, a[i].login, a[i].addr, a[i].action,
                     a[i].object_type, a[i].object_id, a[i].org_id,
-                    a[i].detail ? a[i].detail : "{}");
+                    a[i].detail ? a[i].detail : "{}", a[i].district_id);
     int rc = db_exec_stmt(db,
         "INSERT INTO audit_log (at, user_id, login, addr, action, object_type, "
         "object_id, org_id, detail, district_id) "
-        "SELECT x.*, COALESCE((SELECT district_id FROM orgs WHERE id = x.org_id), 0) "
+        "SELECT x.at, x.user_id, x.login, x.addr, x.action, x.object_type, x.object_id, "
+        "x.org_id, x.detail, "
+        "COALESCE(x.district_id, (SELECT district_id FROM orgs WHERE id = x.org_id), 0) "
         "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], "
-        "$6::text[], $7::text[], $8::bigint[], $9::text[]) "
-        "AS x(at, user_id, login, addr, action, object_type, object_id, org_id, detail)",
+        "$6::text[], $7::text[], $8::bigint[], $9::text[], $10::bigint[]) "
+        "AS x(at, user_id, login, addr, action, object_type, object_id, org_id, detail, "
+        "district_id)",
         "R", &rows);
     db_rows_free(&rows);
     return rc;

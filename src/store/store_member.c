@@ -171,7 +171,7 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
                 "migrant, consent_version, access_digest, district_id, created_at) "
                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
                 "$17, $18, $19, $20, $21, $22, $23) "
-                "ON CONFLICT DO NOTHING RETURNING id",
+                "ON CONFLICT (id_hash) WHERE status = 'pending' DO NOTHING",
                 "iiIsssbbsbbsssssIsissii",
                 a->org_id, a->source_org_id, a->source_event_id, a->status, a->channel,
                 p->name, p->id_hash, sizeof p->id_hash, p->id_enc, p->id_enc_len, p->id_mask,
@@ -180,12 +180,18 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
                 or_null(p->employer_uscc), p->employer_id, p->category, (int64_t)p->migrant,
                 a->consent_version, a->access_digest, a->district_id, a->created_at);
             int rc = db_step(st);
-            if (rc == DB_ROW)
-                a->id = db_i64(st, 0);
             db_done(st);
-            if (rc != DB_ROW && rc != DB_DONE)
+            if (rc != DB_DONE)
+                return rc == DB_ROW ? DB_ERROR : rc;
+            /* Not RETURNING: SQLite keeps a RETURNING statement's rows in
+             * a temporary b-tree it makes and drops for every row. */
+            st = db_run(db, "SELECT changes(), last_insert_rowid()", "");
+            rc = db_step(st);
+            if (rc == DB_ROW && (inserted[i] = db_i64(st, 0) == 1))
+                a->id = db_i64(st, 1);
+            db_done(st);
+            if (rc != DB_ROW)
                 return rc;
-            inserted[i] = rc == DB_ROW;
         }
         return DB_OK;
     }
@@ -219,7 +225,8 @@ int store_applications_insert(struct db *db, struct application_rec **apps, size
         "$10::bytea[], $11::bytea[], $12::text[], $13::text[], $14::text[], $15::text[], "
         "$16::text[], $17::bigint[], $18::text[], $19::bigint[], $20::text[], $21::text[], "
         "$22::bigint[]) AS x "
-        "ON CONFLICT DO NOTHING RETURNING id, access_digest",
+        "ON CONFLICT (id_hash) WHERE status = 'pending' DO NOTHING "
+        "RETURNING id, access_digest",
         "Ri", &rows, now);
     int rc;
     size_t at = 0;

@@ -1343,9 +1343,16 @@ static void test_join_sets(void **state)
     assert_int_equal(db_i64(st, 2), d.id);
     assert_int_equal(db_i64(st, 3), d.id);
     db_done(st);
-    st = db_run(f->db, "SELECT count(*) FROM audit_log WHERE action = 'application.submit'", "");
+    /* Their entries in the audit log, in the same district (given by the
+     * join, not looked up) and in the union's own subtree. */
+    st = db_run(f->db, "SELECT count(*), min(district_id), max(district_id), min(org_id), "
+                "max(org_id) FROM audit_log WHERE action = 'application.submit'", "");
     assert_int_equal(db_step(st), DB_ROW);
     assert_int_equal(db_i64(st, 0), 3);
+    assert_int_equal(db_i64(st, 1), d.id);
+    assert_int_equal(db_i64(st, 2), d.id);
+    assert_int_equal(db_i64(st, 3), o.id);
+    assert_int_equal(db_i64(st, 4), o.id);
     db_done(st);
 }
 

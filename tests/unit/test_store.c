@@ -1394,6 +1394,16 @@ static void test_audit_log_store(void **state)
     assert_int_equal(store_audit_insert(f->db, &a), DB_OK);
     assert_int_equal(db_commit(f->db), DB_OK);
     assert_int_equal(scalar(f->db, "SELECT count(*) FROM audit_log"), 4);
+
+    /* The district: the org's (these have none) unless the caller, who
+     * read the org, gives it. */
+    struct org_rec d = add_org(f->db, "D", "district", t2.id);
+    a.org_id = d.id;
+    assert_int_equal(store_audit_insert(f->db, &a), DB_OK);
+    a.district_id = d.id;
+    assert_int_equal(store_audit_insert_many(f->db, &a, 1), DB_OK);
+    assert_int_equal(scalar(f->db, "SELECT count(*) FROM audit_log WHERE district_id = 0"), 4);
+    assert_int_equal(scalar(f->db, "SELECT count(*) FROM audit_log WHERE district_id <> 0"), 2);
 }
 
 /* ---- backup ------------------------------------------------------------ */
