@@ -3,17 +3,13 @@
  * (GB 11643-1999).  Owns the check-character algorithm, the birth-date rules
  * and the error codes and messages for this number.  No allocation.
  */
-/* localtime_r is POSIX; make it visible under a strict -std=c11 too. */
-#if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
-#define _POSIX_C_SOURCE 200809L
-#endif
-
 #include "domain/idcard.h"
 
 #include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
-#include <time.h>
+
+#include "lib/util.h"
 
 #define IDCARD_LEN 18
 
@@ -38,16 +34,6 @@ static int days_in_month(int y, int m)
     if (m == 2 && is_leap(y))
         return 29;
     return days[m - 1];
-}
-
-/* Returns today's local date as YYYYMMDD, or 0 if the clock fails. */
-static int system_today_ymd(void)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    if (now == (time_t)-1 || !localtime_r(&now, &tm))
-        return 0;
-    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
 /* Returns the decimal value of the `n` digits at `p` (all known digits). */
@@ -88,7 +74,7 @@ enum idcard_error idcard_parse(const char *s, int today_ymd, struct idcard *out)
         || day > days_in_month(year, month))
         return IDCARD_DATE;
     if (today_ymd == 0)
-        today_ymd = system_today_ymd();
+        today_ymd = ub_today_ymd();
     if (today_ymd != 0 && year * 10000 + month * 100 + day > today_ymd)
         return IDCARD_DATE;
 
@@ -145,7 +131,7 @@ int idcard_age(const struct idcard *id, int today_ymd)
     if (!id)
         return -1;
     if (today_ymd == 0)
-        today_ymd = system_today_ymd();
+        today_ymd = ub_today_ymd();
     int ty = today_ymd / 10000;
     int tmd = today_ymd % 10000;
     int bmd = id->birth_month * 100 + id->birth_day;

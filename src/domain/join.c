@@ -11,6 +11,7 @@
 #include "domain/audit.h"
 #include "domain/org.h"
 #include "lib/crypto.h"
+#include "lib/jsonx.h"
 
 /* ---- Join tokens ------------------------------------------------------- */
 
@@ -330,11 +331,18 @@ static int join_record(struct db *db, const struct vault *v, struct join_req **q
             actor_public(&w, "worker", apps[i]->p.id_mask, q[i]->prep.addr);
             char sid[24];
             snprintf(sid, sizeof sid, "%lld", (long long)apps[i]->id);
-            audit_entry(&audit[na++], &w, "application.submit", "application", sid,
-                        q[i]->dest.id, json_pack("{s:s, s:s, s:s}", "source",
-                                                 q[i]->source.code, "org", q[i]->dest.code,
-                                                 "channel", "qr"));
-            audit[na - 1].district_id = q[i]->dest.district_id;
+            /* Its detail written as audit_entry's are, keys in order. */
+            struct buf d;
+            buf_init(&d);
+            jw_open(&d, NULL, '{');
+            jw_str(&d, "channel", "qr");
+            jw_str(&d, "org", q[i]->dest.code);
+            jw_str(&d, "source", q[i]->source.code);
+            jw_close(&d, '}');
+            audit_entry(&audit[na], &w, "application.submit", "application", sid,
+                        q[i]->dest.id, NULL);
+            audit[na].detail = buf_steal(&d, NULL);
+            audit[na++].district_id = q[i]->dest.district_id;
             join_answered(q[i], "pending", "");
         }
         if (rc == DB_OK && na)

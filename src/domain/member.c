@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "domain/audit.h"
 #include "domain/idcard.h"
@@ -54,13 +53,6 @@ void phone_mask(const char *phone, char *out)
     snprintf(out, 12, "%.3s****%.4s", phone, phone + 7);
 }
 
-static int today_ymd(void)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-}
 
 _Static_assert(VAULT_DIGEST_BYTES == PERSON_DIGEST_BYTES, "a person's digests are the vault's");
 
@@ -77,7 +69,7 @@ int person_check(const struct vault *v, const struct join_input *in, bool need_c
     if (!in->id_number || !*in->id_number)
         return ub_fail_field(err, UB_EINVALID, "missing_field", "id_number", "请填写身份证号");
     struct idcard id;
-    int today = today_ymd();
+    int today = ub_today_ymd();
     enum idcard_error ie = idcard_parse(in->id_number, today, &id);
     if (ie != IDCARD_OK)
         return ub_fail_field(err, UB_EINVALID, idcard_error_code(ie), "id_number", "%s",

@@ -1,8 +1,11 @@
 /*
- * arena.c: bump allocation in growing blocks.
+ * arena.c: bump allocation in growing blocks, and a few blocks of the
+ * standard size kept per thread for the next arena (a request's arena is
+ * made and freed on one server thread, over and over).
  */
 #include "lib/arena.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +17,53 @@ struct arena_block {
     _Alignas(16) unsigned char data[];
 };
 
-#define ARENA_BLOCK 4096
+/* A join's state (about 6 KiB) fits in one block with its request's
+ * strings. */
+#define ARENA_BLOCK 16384
+#define SPARES_MAX 2
+
+/* The calling thread's spare blocks, freed when it exits. */
+static __thread struct arena_block *spares;
+static __thread int nspares;
+static pthread_key_t spares_key;
+static pthread_once_t spares_once = PTHREAD_ONCE_INIT;
+
+static void free_list(struct arena_block *b)
+{
+    while (b) {
+        struct arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+}
+
+static void spares_exit(void *unused)
+{
+    (void)unused;
+    free_list(spares);
+    spares = NULL;
+    nspares = 0;
+}
+
+static void spares_init(void)
+{
+    pthread_key_create(&spares_key, spares_exit);
+}
+
+static struct arena_block *block_new(size_t size)
+{
+    struct arena_block *b;
+    if (size == ARENA_BLOCK && spares) {
+        b = spares;
+        spares = b->next;
+        nspares--;
+    } else {
+        b = xmalloc(sizeof *b + size);
+        b->size = size;
+    }
+    b->used = 0;
+    return b;
+}
 
 void arena_init(struct arena *a)
 {
@@ -24,12 +73,23 @@ void arena_init(struct arena *a)
 void arena_free(struct arena *a)
 {
     struct arena_block *b = a->head;
+    a->head = NULL;
     while (b) {
         struct arena_block *next = b->next;
-        free(b);
+        if (b->size == ARENA_BLOCK && nspares < SPARES_MAX) {
+            if (!spares) {
+                /* The key's value only has the destructor run at exit. */
+                pthread_once(&spares_once, spares_init);
+                pthread_setspecific(spares_key, &spares);
+            }
+            b->next = spares;
+            spares = b;
+            nspares++;
+        } else {
+            free(b);
+        }
         b = next;
     }
-    a->head = NULL;
 }
 
 void *arena_alloc(struct arena *a, size_t n)
@@ -37,10 +97,7 @@ void *arena_alloc(struct arena *a, size_t n)
     n = (n + 15) & ~(size_t)15;
     struct arena_block *b = a->head;
     if (!b || b->size - b->used < n) {
-        size_t size = n > ARENA_BLOCK / 2 ? n : ARENA_BLOCK;
-        b = xmalloc(sizeof *b + size);
-        b->size = size;
-        b->used = 0;
+        b = block_new(n > ARENA_BLOCK / 2 ? n : ARENA_BLOCK);
         if (n > ARENA_BLOCK / 2 && a->head) {
             /* A big one-off: keep the current small block in front. */
             b->next = a->head->next;

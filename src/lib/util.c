@@ -248,6 +248,21 @@ bool ub_parse_iso_time(const char *s, int64_t *out)
     return true;
 }
 
+int ub_today_ymd(void)
+{
+    static __thread time_t at = -1;
+    static __thread int ymd;
+    time_t now = time(NULL);
+    if (now != at) {
+        struct tm tm;
+        if (now == (time_t)-1 || !localtime_r(&now, &tm))
+            return 0;
+        ymd = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+        at = now;
+    }
+    return ymd;
+}
+
 void ub_local_date(int64_t t, char out[11])
 {
     time_t tt = (time_t)t;

@@ -60,5 +60,8 @@ bool ub_date_valid(const char *s);
 bool ub_date_days(const char *s, int64_t *days);
 /* t's date in the server's zone, "YYYY-MM-DD". */
 void ub_local_date(int64_t t, char out[11]);
+/* Today in the server's zone as YYYYMMDD (0 if the clock fails); the
+ * zone's rules are read once a second per thread, not on every call. */
+int ub_today_ymd(void);
 
 #endif

@@ -1354,6 +1354,14 @@ static void test_join_sets(void **state)
     assert_int_equal(db_i64(st, 3), o.id);
     assert_int_equal(db_i64(st, 4), o.id);
     db_done(st);
+    st = db_run(f->db, "SELECT detail FROM audit_log WHERE action = 'application.submit' "
+                "ORDER BY id LIMIT 1", "");
+    assert_int_equal(db_step(st), DB_ROW);
+    char want[160];
+    snprintf(want, sizeof want, "{\"channel\":\"qr\",\"org\":\"%s\",\"source\":\"%s\"}",
+             o.code, o.code);
+    assert_string_equal(db_text(st, 0), want);
+    db_done(st);
 }
 
 /* Where the joins of one set go: a named employer with a union of its own

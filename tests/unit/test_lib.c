@@ -1,5 +1,5 @@
 /*
- * test_lib.c: cmocka unit tests for src/lib/arena.c (bump allocation,
+ * test_lib.c: cmocka unit tests for src/lib/arena.c (bump allocation, spare blocks per thread,
  * alignment, big one-off blocks, string helpers), src/lib/buf.c (growth,
  * NUL termination, printf, steal/reset), the JSON writer of src/lib/jsonx.c
  * (its text read back by jansson: escapes, nesting, commas, null, hex) and
@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
+
+#include <pthread.h>
 
 #include "lib/arena.h"
 #include "lib/bodycache.h"
@@ -102,17 +104,54 @@ static void test_arena_fill_block_exactly(void **state)
     (void)state;
     struct arena a;
     arena_init(&a);
-    /* Exactly one 4096-byte block's worth, then one more byte. */
-    char *p = arena_alloc(&a, 2048);
-    char *q = arena_alloc(&a, 2048);
-    assert_ptr_equal(q, p + 2048);
-    memset(p, 1, 4096);
+    /* Exactly one 16 KiB block's worth, then one more byte. */
+    char *p = arena_alloc(&a, 8192);
+    char *q = arena_alloc(&a, 8192);
+    assert_ptr_equal(q, p + 8192);
+    memset(p, 1, 16384);
     char *r = arena_alloc(&a, 1);
     assert_non_null(r);
-    assert_true(r < p || r >= p + 4096);
+    assert_true(r < p || r >= p + 16384);
     *r = 2;
-    assert_int_equal(p[4095], 1);
+    assert_int_equal(p[16383], 1);
     arena_free(&a);
+}
+
+/* A thread keeps a freed arena's blocks for its next arena (dirty, so
+ * zalloc still zeroes), and frees them when it exits (LeakSanitizer and
+ * valgrind watch this test). */
+static void *arena_thread(void *arg)
+{
+    (void)arg;
+    for (int round = 0; round < 3; round++) {
+        struct arena a;
+        arena_init(&a);
+        for (int i = 0; i < 5; i++)
+            memset(arena_alloc(&a, 6000), 0xcd, 6000);
+        arena_free(&a);
+    }
+    return NULL;
+}
+
+static void test_arena_spare_blocks(void **state)
+{
+    (void)state;
+    struct arena a, b;
+    arena_init(&a);
+    unsigned char *p = arena_alloc(&a, 100);
+    memset(p, 0xee, 100);
+    arena_free(&a);
+    arena_init(&b);
+    unsigned char *q = arena_zalloc(&b, 100);
+    assert_ptr_equal(q, p);                 /* the same block, again */
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(q[i], 0);
+    arena_free(&b);
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, arena_thread, NULL), 0);
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
 }
 
 static void test_arena_zalloc(void **state)
@@ -756,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_arena_big_one_off_keeps_small_block),
         cmocka_unit_test(test_arena_fill_block_exactly),
         cmocka_unit_test(test_arena_zalloc),
+        cmocka_unit_test(test_arena_spare_blocks),
         cmocka_unit_test(test_arena_strings),
         cmocka_unit_test(test_buf_basics),
         cmocka_unit_test(test_buf_base64),
