@@ -354,9 +354,20 @@ class ConcurrentJoinTest(ServerTest):
         return [r[0] for r in rows]
 
     def submits(self, apps):
-        return self.s.query("SELECT count(*) FROM audit_log WHERE action = 'application.submit' "
-                            "AND object_id IN (%s)" % ", ".join("?" * len(apps)),
-                            *[str(i) for i, _ in apps])[0][0]
+        """The submissions logged for apps, each checked to be its own
+        application's: the person's masked ID, the receiving union and its
+        district (they are written in one statement with the applications)."""
+        rows = self.s.query(
+            "SELECT count(*) FROM audit_log l JOIN applications a ON l.object_id = "
+            "CAST(a.id AS TEXT) WHERE l.action = 'application.submit' "
+            "AND l.login = 'worker:' || a.id_mask AND l.org_id = a.org_id "
+            "AND l.district_id = a.district_id AND a.id IN (%s)" % ", ".join("?" * len(apps)),
+            *[i for i, _ in apps])
+        total = self.s.query("SELECT count(*) FROM audit_log WHERE action = 'application.submit' "
+                             "AND object_id IN (%s)" % ", ".join("?" * len(apps)),
+                             *[str(i) for i, _ in apps])
+        self.assertEqual(rows[0][0], total[0][0])
+        return total[0][0]
 
     def test_one_application_per_person(self):
         first, people, taps = 400000, 40, 4
