@@ -6,6 +6,7 @@
 #include "lib/arena.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ struct arena_block {
 /* The calling thread's spare blocks, freed when it exits. */
 static __thread struct arena_block *spares;
 static __thread int nspares;
+static __thread bool registered;    /* for spares_exit */
 static pthread_key_t spares_key;
 static pthread_once_t spares_once = PTHREAD_ONCE_INIT;
 
@@ -43,6 +45,7 @@ static void spares_exit(void *unused)
     free_list(spares);
     spares = NULL;
     nspares = 0;
+    registered = false;
 }
 
 static void spares_init(void)
@@ -77,10 +80,11 @@ void arena_free(struct arena *a)
     while (b) {
         struct arena_block *next = b->next;
         if (b->size == ARENA_BLOCK && nspares < SPARES_MAX) {
-            if (!spares) {
-                /* The key's value only has the destructor run at exit. */
+            if (!registered) {
+                /* A key with a value has its destructor run at exit. */
                 pthread_once(&spares_once, spares_init);
                 pthread_setspecific(spares_key, &spares);
+                registered = true;
             }
             b->next = spares;
             spares = b;
