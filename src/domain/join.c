@@ -288,6 +288,27 @@ static void join_answered(struct join_req *q, const char *status, const char *me
     ub_strlcpy(out->org_name, q->dest.name, sizeof out->org_name);
 }
 
+/* The audit entry of q's recorded application (its detail written as
+ * audit_entry's are, keys in order, without a jansson tree; its district
+ * the one the join read with the org).  r->detail is the caller's to free. */
+static void submission_entry(struct audit_rec *r, const struct join_req *q)
+{
+    struct actor w;
+    actor_public(&w, "worker", q->prep.a.p.id_mask, q->prep.addr);
+    char sid[24];
+    snprintf(sid, sizeof sid, "%lld", (long long)q->prep.a.id);
+    struct buf d;
+    buf_init(&d);
+    jw_open(&d, NULL, '{');
+    jw_str(&d, "channel", "qr");
+    jw_str(&d, "org", q->dest.code);
+    jw_str(&d, "source", q->source.code);
+    jw_close(&d, '}');
+    audit_entry(r, &w, "application.submit", "application", sid, q->dest.id, NULL);
+    r->detail = buf_steal(&d, NULL);
+    r->district_id = q->dest.district_id;
+}
+
 /* The second half, for the routed joins q[0..n-1] at once: one read of
  * who is a member already, one insert of the applications (which refuses
  * a second pending one for a person, within the set too), one of their
@@ -327,22 +348,7 @@ static int join_record(struct db *db, const struct vault *v, struct join_req **q
                 refuse(q[i], UB_ECONFLICT, "application_pending", "您的入会申请正在审核中");
                 continue;
             }
-            struct actor w;
-            actor_public(&w, "worker", apps[i]->p.id_mask, q[i]->prep.addr);
-            char sid[24];
-            snprintf(sid, sizeof sid, "%lld", (long long)apps[i]->id);
-            /* Its detail written as audit_entry's are, keys in order. */
-            struct buf d;
-            buf_init(&d);
-            jw_open(&d, NULL, '{');
-            jw_str(&d, "channel", "qr");
-            jw_str(&d, "org", q[i]->dest.code);
-            jw_str(&d, "source", q[i]->source.code);
-            jw_close(&d, '}');
-            audit_entry(&audit[na], &w, "application.submit", "application", sid,
-                        q[i]->dest.id, NULL);
-            audit[na].detail = buf_steal(&d, NULL);
-            audit[na++].district_id = q[i]->dest.district_id;
+            submission_entry(&audit[na++], q[i]);
             join_answered(q[i], "pending", "");
         }
         if (rc == DB_OK && na)

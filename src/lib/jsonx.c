@@ -110,27 +110,3 @@ void jw_int(struct buf *b, const char *key, int64_t v)
     int n = snprintf(num, sizeof num, "%" PRId64, v);
     buf_append(b, num, (size_t)n);
 }
-
-void jw_id(struct buf *b, const char *key, int64_t id)
-{
-    if (id)
-        jw_int(b, key, id);
-    else
-        jw_str(b, key, NULL);
-}
-
-void jw_hex(struct buf *b, const char *key, const void *p, size_t n)
-{
-    lead(b, key);
-    buf_grow(b, 2 * n + 2);
-    char *o = b->data + b->len;
-    const unsigned char *s = p;
-    *o++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        *o++ = hex_digits[s[i] >> 4];
-        *o++ = hex_digits[s[i] & 15];
-    }
-    *o++ = '"';
-    b->len = (size_t)(o - b->data);
-    b->data[b->len] = 0;
-}

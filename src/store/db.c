@@ -117,17 +117,14 @@ static struct db_stmt *bind_va(struct db *db, const char *sql, const char *types
             break;
         }
         case 'n': rc = db->ops->bind_null(st, n); break;
-        case 'R': {
+        case 'R': {                     /* a placeholder per column */
             const struct db_rows *r = va_arg(ap, const struct db_rows *);
-            n--;
-            for (size_t c = 0; c < r->ncols && rc == 0; c++) {
-                const struct db_column *col = &r->cols[c];
-                n++;
-                rc = db->ops->bind_column ? db->ops->bind_column(st, n, r->types[c],
-                                                                 col->nulls, r->n,
-                                                                 col->data, col->len)
-                                          : -1;
-            }
+            if (!db->ops->bind_column)
+                rc = -1;
+            for (size_t c = 0; c < r->ncols && rc == 0; c++)
+                rc = db->ops->bind_column(st, n + (int)c, r->types[c], r->cols[c].nulls,
+                                          r->n, r->cols[c].data, r->cols[c].len);
+            n += (int)r->ncols - 1;
             break;
         }
         default: rc = -1; break;

@@ -43,14 +43,21 @@ struct pg_db {
     struct db_stmt *cache[CACHE_SLOTS];
     unsigned nstmts;
     char err[512];
-    /* The BEGIN that opens a transaction, and savepoint commands inside
-     * one (string literals), wait here and go out with the next statement
-     * in one round trip: a batch of joins makes four round trips. */
+    /* The BEGIN that opens a transaction (begin_sql, first), and savepoint
+     * commands inside one (string literals), wait here and go out with the
+     * next statement in one round trip: a batch of joins makes five. */
     const char *deferred[PG_MAX_DEFERRED];
     int ndeferred;
-    bool opening;               /* BEGIN is among them: in a transaction */
     bool broken;                /* left in pipeline mode: not to be reused */
 };
+
+static const char begin_sql[] = "BEGIN";
+
+/* True while the transaction's BEGIN waits among the deferred commands. */
+static bool opening(const struct pg_db *p)
+{
+    return p->ndeferred > 0 && p->deferred[0] == begin_sql;
+}
 
 /* Maps a failed result's SQLSTATE to a DB_ code. */
 static int map_state(const PGresult *res)
@@ -208,7 +215,6 @@ static PGresult *exec_with_deferred(struct pg_db *p, struct db_stmt *st)
 {
     int n = p->ndeferred;
     p->ndeferred = 0;
-    p->opening = false;
     if (!PQenterPipelineMode(p->conn))
         return NULL;
     bool sent = true;
@@ -335,7 +341,6 @@ static int pg_exec(struct db *db, const char *sql)
         buf_puts(&b, sql);
         joined = buf_steal(&b, NULL);
         p->ndeferred = 0;
-        p->opening = false;
     }
     PGresult *res = PQexec(p->conn, joined ? joined : sql);
     free(joined);
@@ -353,10 +358,9 @@ static int pg_exec(struct db *db, const char *sql)
 static int pg_begin(struct db *db)
 {
     struct pg_db *p = (struct pg_db *)db;
-    if (PQtransactionStatus(p->conn) != PQTRANS_IDLE || p->opening || p->ndeferred)
-        return pg_exec(db, "BEGIN");
-    p->deferred[p->ndeferred++] = "BEGIN";
-    p->opening = true;
+    if (PQtransactionStatus(p->conn) != PQTRANS_IDLE || p->ndeferred)
+        return pg_exec(db, begin_sql);
+    p->deferred[p->ndeferred++] = begin_sql;
     return DB_OK;
 }
 
@@ -370,7 +374,7 @@ static int pg_exec_literal(struct db *db, const char *sql)
     struct pg_db *p = (struct pg_db *)db;
     /* Only inside a transaction: outside one, a failure could not wait
      * for the next statement to be reported. */
-    if ((p->opening || PQtransactionStatus(p->conn) == PQTRANS_INTRANS)
+    if ((opening(p) || PQtransactionStatus(p->conn) == PQTRANS_INTRANS)
         && p->ndeferred < PG_MAX_DEFERRED) {
         p->deferred[p->ndeferred++] = sql;
         return DB_OK;
@@ -394,7 +398,6 @@ static int pg_rollback(struct db *db)
 {
     struct pg_db *p = (struct pg_db *)db;
     p->ndeferred = 0;           /* moot: everything goes */
-    p->opening = false;
     if (PQtransactionStatus(p->conn) == PQTRANS_IDLE)
         return DB_OK;
     return pg_exec(db, "ROLLBACK");
@@ -421,7 +424,7 @@ static const char *pg_errmsg(struct db *db)
 static bool pg_in_transaction(struct db *db)
 {
     struct pg_db *p = (struct pg_db *)db;
-    return p->opening || PQtransactionStatus(p->conn) == PQTRANS_INTRANS;
+    return opening(p) || PQtransactionStatus(p->conn) == PQTRANS_INTRANS;
 }
 
 static bool pg_healthy(struct db *db)

@@ -1400,10 +1400,15 @@ static void test_audit_log_store(void **state)
     struct org_rec d = add_org(f->db, "D", "district", t2.id);
     a.org_id = d.id;
     assert_int_equal(store_audit_insert(f->db, &a), DB_OK);
-    a.district_id = d.id;
+    a.district_id = d.id + 1000;        /* not the lookup's: kept as given */
     assert_int_equal(store_audit_insert_many(f->db, &a, 1), DB_OK);
     assert_int_equal(scalar(f->db, "SELECT count(*) FROM audit_log WHERE district_id = 0"), 4);
     assert_int_equal(scalar(f->db, "SELECT count(*) FROM audit_log WHERE district_id <> 0"), 2);
+    struct db_stmt *st = db_run(f->db, "SELECT count(*) FROM audit_log WHERE district_id = $1",
+                                "i", d.id);
+    assert_int_equal(db_step(st), DB_ROW);
+    assert_int_equal(db_i64(st, 0), 1);         /* the looked-up one only */
+    db_done(st);
 }
 
 /* ---- backup ------------------------------------------------------------ */
